@@ -1,0 +1,45 @@
+//JAVA 25+
+//SOURCES shared/EchoServer.java
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+
+/** Lesson 4: a fixed set of worker threads serves the clients; the accepted ones wait in a bounded queue. */
+@Command(name = "ThreadPool")
+class ThreadPool extends EchoServer {
+
+    @Override
+    String model() {
+        return "thread-pool";
+    }
+
+    @Override
+    String details() {
+        return "workers=" + workers + " queue=" + queue;
+    }
+
+    @Override
+    void serve(ServerSocket listener) throws IOException {
+        var pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
+                Thread.ofPlatform().name("worker-", 1).factory());
+        while (true) {
+            var client = listener.accept();
+            try {
+                // Hand the client to the pool: a free worker serves it, or it waits in the queue.
+                pool.execute(() -> echo(client));
+            } catch (RejectedExecutionException full) {
+                // Every worker busy and the queue full: close the client rather than queue without bound.
+                refuse(client, "%d workers busy and %d clients queued".formatted(workers, queue));
+            }
+        }
+    }
+
+    public static void main(String[] args) {
+        run(new ThreadPool(), args);
+    }
+}

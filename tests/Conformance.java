@@ -1,0 +1,1359 @@
+//JAVA 25+
+//DEPS org.assertj:assertj-core:3.27.7
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES lib/TestRun.java lib/ProcFs.java lib/Bytes.java lib/Peer.java lib/Launch.java lib/Model.java
+//SOURCES lib/Target.java lib/Finding.java lib/Observation.java
+
+import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.MethodOrdererContext;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestMethodOrder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The conformance suite (SPEC §4): checks that a server on a port echoes byte-exact, frames a
+ * byte stream, serves clients at once as its model says, gives back every resource, and survives
+ * misbehaving clients. Points at a running server, or launches one, and reports to the console,
+ * JUnit XML and JSON.
+ */
+@Command(name = "conformance", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        version = "Echo Kit conformance suite 1",
+        description = {"Checks an echo server against SPEC §2-§4: echo, framing, concurrency, cleanup, robustness.",
+                "Point it at a running server (--port) or let it start one (--launch)."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:every selected check passed", "1:one or more checks failed",
+                        "2:bad usage, or no server could be reached"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  ./jbang tests/Conformance.java --port 8888",
+                "  ./jbang tests/Conformance.java --launch './jbang solutions/ThreadPool.java' --model thread-pool",
+                "  ./jbang tests/Conformance.java --launch './jbang solutions/SingleThreaded.java' --raw --junit-xml build/report.xml",
+                "",
+                "Timeouts scale with the environment variable ECHO_KIT_TIMEOUT_SCALE (for example 3 on a slow machine)."})
+public class Conformance implements Callable<Integer> {
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Port of the server to check (with --launch: passed to it; default: 0, a free one).")
+    Integer port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "Host of the server (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--model", defaultValue = "auto", paramLabel = "MODEL",
+            description = "auto, single-threaded, multi-process, multi-threaded, thread-pool, event-loop or virtual-threads. "
+                    + "auto reports what is observed; a named model must match it (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--prefix", paramLabel = "TEXT", description = "The server's line prefix (default: 'server echo# ').")
+    String prefix;
+
+    @Option(names = "--raw", description = "The server runs in raw mode: run the raw.* checks instead of the line checks.")
+    boolean raw;
+
+    @Option(names = "--workers", paramLabel = "N", description = "The thread pool's workers (default: read from the ready line).")
+    Integer workers;
+
+    @Option(names = "--max-line", paramLabel = "BYTES", description = "The server's --max-line (default: 65536).")
+    Integer maxLine;
+
+    @Option(names = "--pid", paramLabel = "PID", description = "The server's process (default: found from its listening socket).")
+    Long pid;
+
+    @Option(names = "--launch", paramLabel = "COMMAND",
+            description = "Start the server with this shell command, adding --port and the options above it lacks; "
+                    + "read its ready line; stop it at the end (SIGTERM, then its whole process tree).")
+    String launch;
+
+    @Option(names = "--only", split = ",", paramLabel = "GLOB", description = "Run only the checks whose id matches, e.g. 'echo.*,framing.split'.")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--skip", split = ",", paramLabel = "GLOB", description = "Skip the checks whose id matches.")
+    List<String> skip = new ArrayList<>();
+
+    @Option(names = "--timeout", defaultValue = "3", paramLabel = "SECONDS",
+            description = "How long a reply may take before the check fails (default: ${DEFAULT-VALUE}).")
+    double timeout;
+
+    @Option(names = "--junit-xml", paramLabel = "FILE", description = "Write a JUnit XML report.")
+    Path junitXml;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write a JSON report.")
+    Path json;
+
+    @Option(names = "--list", description = "List the checks, with their ids and rules, and exit.")
+    boolean list;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Conformance()).execute(args));
+    }
+
+    static Optional<String> idOf(Method method) {
+        return Optional.ofNullable(method.getAnnotation(Checks.Check.class)).map(Checks.Check::value);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (list) {
+            Checks.all().forEach((id, rule) -> System.out.printf("%-26s %s%n", id, rule));
+            return 0;
+        }
+        var claimed = Model.of(model);
+        if (claimed.isEmpty() && !model.equals("auto")) {
+            System.err.println("error: unknown --model '" + model + "'; one of: auto, " + String.join(", ", Model.labels()));
+            return 2;
+        }
+        var timeouts = Target.Timeouts.of(timeout);
+        var settings = new Target.Settings(host, port == null ? 0 : port, prefix, raw, maxLine, workers, claimed.orElse(null));
+        Launch launched = null;
+        try {
+            if (launch != null) {
+                launched = Launch.start(launch, settings.launchOptions(launch), timeouts.ready());
+                if (launched.ready() == null) {
+                    System.err.println(launched.whyNotReady());
+                    return 2;
+                }
+            } else if (port == null) {
+                System.err.println("error: give the server's --port, or --launch 'COMMAND' to start one (--help)");
+                return 2;
+            }
+            var target = Target.resolve(settings, launched, pid, timeouts);
+            var unreachable = target.reachable();
+            if (unreachable.isPresent()) {
+                System.err.println("error: " + unreachable.get());
+                return 2;
+            }
+            Checks.target = target;
+            System.out.println(target.describe());
+            if (target.claimed() == null) {
+                System.out.println("observed  " + target.observe().describe());
+            }
+            var run = new TestRun(Conformance::idOf, System.out);
+            var outcomes = run.run(List.of(Checks.class), Map.of(
+                    "junit.jupiter.execution.timeout.default", timeouts.checkBound().toSeconds() + " s",
+                    "junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD"), selector());
+            var modelName = target.claimed() != null ? target.claimed().label : target.observe().modelName();
+            if (junitXml != null) {
+                var properties = new LinkedHashMap<String, String>();
+                properties.put("server", target.hostPort());
+                properties.put("model", modelName);
+                properties.put("mode", target.raw() ? "raw" : "line");
+                if (launched != null) {
+                    properties.put("launch", launched.command());
+                }
+                run.writeJUnitXml(junitXml, "conformance", outcomes, properties);
+            }
+            if (json != null) {
+                TestRun.writeJson(json, outcomes, modelName);
+            }
+            System.out.println();
+            System.out.println(TestRun.summary(outcomes));
+            return TestRun.count(outcomes, TestRun.Status.FAILED) > 0 ? 1 : 0;
+        } finally {
+            if (launched != null) {
+                launched.stop();
+            }
+        }
+    }
+
+    private Predicate<String> selector() {
+        var fs = FileSystems.getDefault();
+        var include = only.stream().map(g -> fs.getPathMatcher("glob:" + g)).toList();
+        var exclude = skip.stream().map(g -> fs.getPathMatcher("glob:" + g)).toList();
+        return id -> {
+            var path = Path.of(id);
+            return (include.isEmpty() || include.stream().anyMatch(m -> m.matches(path)))
+                    && exclude.stream().noneMatch(m -> m.matches(path));
+        };
+    }
+}
+
+/**
+ * The checks (SPEC §4.1), grouped as the table groups them; each one bounded in time. A failure
+ * says what was observed, the rule, the likely cause and the lesson to reread ({@link Finding}).
+ */
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
+class Checks {
+
+    /** A check's stable id (SPEC §4.1): reports key on it, --only and --skip select by it. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @java.lang.annotation.Target(ElementType.METHOD)
+    @interface Check {
+        String value();
+    }
+
+    /** The ids in the order of SPEC §4.1, which is also the order they run in. */
+    static final List<String> ORDER = List.of(
+            "echo.basic", "echo.sequence", "echo.crlf", "echo.empty-line", "echo.binary", "echo.utf8",
+            "framing.split", "framing.coalesced", "framing.utf8-split", "framing.partial-at-eof",
+            "stream.half-close", "stream.large-line", "stream.bulk", "limits.oversized-line",
+            "raw.basic", "raw.binary", "raw.bulk", "raw.half-close",
+            "concurrency.parallel", "concurrency.stalled-peer", "concurrency.model",
+            "cleanup.close-wait", "cleanup.fds", "cleanup.threads", "cleanup.zombies", "cleanup.children",
+            "robust.reset", "robust.idle", "robust.peer-gone", "robust.flood",
+            "shutdown.sigterm");
+
+    /** Slack for counts that the JVM moves by itself (JIT and GC threads come and go). */
+    static final int THREAD_SLACK = 4;
+    static final int FD_SLACK = 3;
+
+    static Target target;
+
+    /** Every check's id and rule, in order. */
+    static Map<String, String> all() {
+        var checks = new java.util.TreeMap<String, String>(java.util.Comparator.comparingInt(ORDER::indexOf));
+        for (var group : Checks.class.getDeclaredClasses()) {
+            for (var method : group.getDeclaredMethods()) {
+                var check = method.getAnnotation(Check.class);
+                if (check != null) {
+                    checks.put(check.value(), method.getAnnotation(DisplayName.class).value());
+                }
+            }
+        }
+        return checks;
+    }
+
+    /** Runs a group's checks in the order of {@link #ORDER}. */
+    static final class SpecOrder implements MethodOrderer {
+        @Override
+        public void orderMethods(MethodOrdererContext context) {
+            context.getMethodDescriptors().sort(java.util.Comparator.comparingInt(
+                    d -> d.findAnnotation(Check.class).map(c -> ORDER.indexOf(c.value())).orElse(ORDER.size())));
+        }
+    }
+
+    @BeforeEach
+    void beginCheck(TestInfo info) {
+        Finding.rule = info.getDisplayName();
+        Finding.launch = target.launch();
+        Finding.logMark = target.launch() == null ? 0 : target.launch().stderrMark();
+    }
+
+    // ---- Shared steps -------------------------------------------------------------------------
+
+    static void lineMode() {
+        assumeFalse(target.raw(), "the server runs in raw mode: the raw.* checks apply instead");
+    }
+
+    static void rawMode() {
+        assumeTrue(target.raw(), "the server runs in line mode; start it with --raw (and give the suite --raw) for raw.* checks");
+    }
+
+    static void needsProcess(String what) {
+        assumeTrue(target.local(), "needs the server's process to read " + what
+                + " from /proc; it was not found on this machine (--pid gives it)");
+    }
+
+    static Model model() {
+        return target.model();
+    }
+
+    static boolean serial() {
+        return model() == Model.SINGLE_THREADED;
+    }
+
+    static String lesson() {
+        return model() == null ? Model.ECHO_LESSON : model().lessonRef();
+    }
+
+    static Duration reply() {
+        return target.timeouts().reply();
+    }
+
+    static Duration quiet() {
+        return target.timeouts().quiet();
+    }
+
+    /** Reads the reply {@code expected} and fails, explaining the difference, when it is not that. */
+    static void expect(Peer peer, String what, byte[] expected) throws IOException {
+        var got = peer.read(expected.length, reply());
+        if (!Arrays.equals(got.bytes(), expected)) {
+            throw Finding.reply(target, peer, what, expected, got).error();
+        }
+    }
+
+    /** Sends {@code line} and expects its reply. */
+    static void echoes(Peer peer, String what, byte[] line) throws IOException {
+        peer.send(line);
+        expect(peer, what, target.replyTo(line));
+    }
+
+    static void echoes(Peer peer, String what, String line) throws IOException {
+        echoes(peer, what, Bytes.of(line));
+    }
+
+    /** A new client is echoed correctly: the server is still serving. */
+    static void stillServes(String after) throws IOException {
+        try (var peer = target.connect()) {
+            echoes(peer, "a new client " + after, "still serving?\n");
+        }
+    }
+
+    /** Waits for the server's threads and open files to come back to {@code base}; fails when they do not. */
+    static void backToBaseline(Target.Usage base, String after, String cause) {
+        if (base == null) {
+            return;
+        }
+        var now = target.awaitUsage(u -> u.threads() <= base.threads() + THREAD_SLACK && u.fds() <= base.fds() + FD_SLACK
+                && u.zombies() == 0 && u.children() <= base.children());
+        if (now.threads() > base.threads() + THREAD_SLACK || now.fds() > base.fds() + FD_SLACK || now.zombies() > 0
+                || now.children() > base.children()) {
+            throw Finding.observed("%s, the server did not give back its resources within %s", after, Peer.seconds(target.timeouts().settle()))
+                    .detail("baseline: " + base.describe())
+                    .detail("now:      " + now.describe())
+                    .cause(cause)
+                    .lesson(lesson())
+                    .error();
+        }
+    }
+
+    /** Connects {@code n} clients at once with non-blocking connects; returns those that connected. */
+    static List<SocketChannel> connectAll(int n, Duration within) throws IOException {
+        var connected = new ArrayList<SocketChannel>();
+        try (var selector = Selector.open()) {
+            for (int i = 0; i < n; i++) {
+                var channel = SocketChannel.open();
+                channel.configureBlocking(false);
+                if (channel.connect(target.address())) {
+                    connected.add(channel);
+                } else {
+                    channel.register(selector, SelectionKey.OP_CONNECT);
+                }
+            }
+            long deadline = System.nanoTime() + within.toNanos();
+            while (!selector.keys().isEmpty() && System.nanoTime() < deadline) {
+                selector.select(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                for (var key : selector.selectedKeys()) {
+                    var channel = (SocketChannel) key.channel();
+                    key.cancel();
+                    try {
+                        channel.finishConnect();
+                        connected.add(channel);
+                    } catch (IOException e) {
+                        channel.close();
+                    }
+                }
+                selector.selectedKeys().clear();
+                selector.selectNow();
+            }
+            for (var key : selector.keys()) {
+                key.channel().close();
+            }
+        }
+        return connected;
+    }
+
+    static void closeAll(Collection<? extends AutoCloseable> all) {
+        for (var c : all) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // A client we are done with: nothing to learn from a failed close.
+            }
+        }
+    }
+
+    /** Bytes 0..n-1 of a deterministic, varied text (no LF). */
+    static byte[] filler(int n) {
+        var bytes = new byte[n];
+        for (int i = 0; i < n; i++) {
+            bytes[i] = (byte) (' ' + 1 + (i * 7) % 94);
+        }
+        return bytes;
+    }
+
+    // ---- The checks ---------------------------------------------------------------------------
+
+    @Nested
+    @Order(1)
+    @DisplayName("echo: each line comes back as PREFIX + line, byte for byte")
+    @TestMethodOrder(SpecOrder.class)
+    class Echo {
+
+        @Test
+        @Check("echo.basic")
+        @DisplayName("hello\\n is answered with PREFIX + hello\\n")
+        void basic() throws IOException {
+            lineMode();
+            try (var peer = target.connect()) {
+                echoes(peer, "the reply to \"hello\\n\"", "hello\n");
+            }
+        }
+
+        @Test
+        @Check("echo.sequence")
+        @DisplayName("100 lines sent one at a time on one connection are each answered, in order")
+        void sequence() throws IOException {
+            lineMode();
+            try (var peer = target.connect()) {
+                for (int i = 1; i <= 100; i++) {
+                    echoes(peer, "the reply to line " + i + " of 100", "line %03d of 100\n".formatted(i));
+                }
+            }
+        }
+
+        @Test
+        @Check("echo.crlf")
+        @DisplayName("hello\\r\\n comes back with its CR")
+        void crlf() throws IOException {
+            lineMode();
+            try (var peer = target.connect()) {
+                echoes(peer, "the reply to \"hello\\r\\n\" (as telnet sends it)", "hello\r\n");
+            }
+        }
+
+        @Test
+        @Check("echo.empty-line")
+        @DisplayName("an empty line, \\n alone, is answered with PREFIX + \\n")
+        void emptyLine() throws IOException {
+            lineMode();
+            try (var peer = target.connect()) {
+                echoes(peer, "the reply to an empty line", "\n");
+                echoes(peer, "the reply to the line after it", "after the empty line\n");
+            }
+        }
+
+        @Test
+        @Check("echo.binary")
+        @DisplayName("every byte value but LF inside a line is echoed verbatim: CR, NUL, bytes that are not UTF-8")
+        void binary() throws IOException {
+            lineMode();
+            var line = new java.io.ByteArrayOutputStream();
+            for (int b = 0; b < 256; b++) {
+                if (b != '\n') {
+                    line.write(b);
+                }
+            }
+            line.write('\n');
+            try (var peer = target.connect()) {
+                echoes(peer, "the reply to a line holding bytes 00 to ff (but 0a)", line.toByteArray());
+            }
+        }
+
+        @Test
+        @Check("echo.utf8")
+        @DisplayName("multi-byte UTF-8 text is echoed verbatim")
+        void utf8() throws IOException {
+            lineMode();
+            try (var peer = target.connect()) {
+                echoes(peer, "the reply to a line of UTF-8 text", "héllo wörld, ça va? こんにちは ✓ 🦀\n");
+            }
+        }
+    }
+
+    @Nested
+    @Order(2)
+    @DisplayName("framing: TCP is a byte stream; replies never depend on how the bytes were split")
+    @TestMethodOrder(SpecOrder.class)
+    class Framing {
+
+        @Test
+        @Check("framing.split")
+        @DisplayName("one line written a byte at a time, with pauses, gets exactly one reply, once its LF arrives")
+        void split() throws IOException {
+            lineMode();
+            var line = Bytes.of("one byte at a time\n");
+            try (var peer = target.connect()) {
+                for (int i = 0; i < line.length - 1; i++) {
+                    peer.send(new byte[] {line[i]});
+                    Target.pause(Duration.ofMillis(10));
+                }
+                var early = peer.quiet(Duration.ofMillis(300));
+                if (early.bytes().length > 0) {
+                    throw Finding.observed("%s came back before the line's LF was sent", Bytes.text(early.bytes()))
+                            .detail("sent so far: " + Bytes.text(Arrays.copyOf(line, line.length - 1)) + ", one byte per write, 10 ms apart")
+                            .cause("the server answers each read instead of each line: it must keep the bytes until the LF "
+                                    + "arrives, then write PREFIX + the whole line once")
+                            .lesson(Model.ECHO_LESSON)
+                            .error();
+                }
+                peer.send(new byte[] {'\n'});
+                expect(peer, "the reply once the LF was sent", target.replyTo(line));
+                var extra = peer.quiet(Duration.ofMillis(200));
+                if (extra.bytes().length > 0) {
+                    throw Finding.observed("more than one reply: after the expected one came %s", Bytes.text(extra.bytes()))
+                            .cause("the server writes something per read; one line gets one reply")
+                            .lesson(Model.ECHO_LESSON)
+                            .error();
+                }
+            }
+        }
+
+        @Test
+        @Check("framing.coalesced")
+        @DisplayName("50 lines in one write get 50 replies, in order")
+        void coalesced() throws IOException {
+            lineMode();
+            var lines = new java.io.ByteArrayOutputStream();
+            var replies = new java.io.ByteArrayOutputStream();
+            for (int i = 1; i <= 50; i++) {
+                var line = Bytes.of("coalesced %02d\n".formatted(i));
+                lines.writeBytes(line);
+                replies.writeBytes(target.replyTo(line));
+            }
+            try (var peer = target.connect()) {
+                peer.send(lines.toByteArray());
+                expect(peer, "the replies to 50 lines sent in one write", replies.toByteArray());
+            }
+        }
+
+        @Test
+        @Check("framing.utf8-split")
+        @DisplayName("a character whose bytes are split across two writes comes back whole")
+        void utf8Split() throws IOException {
+            lineMode();
+            var line = Bytes.of("café ☕\n");
+            int cut = 4;          // inside é (c3 a9)
+            int cut2 = 8;         // inside ☕ (e2 98 95)
+            try (var peer = target.connect()) {
+                peer.send(Arrays.copyOfRange(line, 0, cut));
+                Target.pause(Duration.ofMillis(100));
+                peer.send(Arrays.copyOfRange(line, cut, cut2));
+                Target.pause(Duration.ofMillis(100));
+                peer.send(Arrays.copyOfRange(line, cut2, line.length));
+                expect(peer, "the reply to \"café ☕\\n\" sent in three writes cut inside é and inside ☕", target.replyTo(line));
+            }
+        }
+
+        @Test
+        @Check("framing.partial-at-eof")
+        @DisplayName("abc then half-close: PREFIX + abc comes back, then end of stream")
+        void partialAtEof() throws IOException {
+            lineMode();
+            try (var peer = target.connect()) {
+                peer.send("abc");
+                peer.halfClose();
+                var expected = target.replyTo("abc");
+                var got = peer.readToEnd(reply(), 1 << 20);
+                if (!Arrays.equals(got.bytes(), expected) || got.end() != Peer.End.EOF) {
+                    var f = Finding.reply(target, peer, "after \"abc\" and a half-close", expected, got);
+                    if (Arrays.equals(got.bytes(), expected)) {
+                        f.cause("the reply came, but the connection stayed open: at end of input (read() returns -1) "
+                                + "the server writes what it owes and closes the socket");
+                    } else if (got.bytes().length == 0 && got.end() == Peer.End.EOF) {
+                        f.cause("the partial line was dropped: at end of input, write PREFIX + the bytes left without LF, then close");
+                    } else if (Arrays.equals(got.bytes(), target.replyTo("abc\n"))) {
+                        f.cause("a LF was added to the last line: println() or readLine()+newline; echo the bytes as they came");
+                    }
+                    throw f.error();
+                }
+            }
+        }
+    }
+
+    @Nested
+    @Order(3)
+    @DisplayName("stream: half-close, long lines and bulk data")
+    @TestMethodOrder(SpecOrder.class)
+    class Stream {
+
+        @Test
+        @Check("stream.half-close")
+        @DisplayName("lines then half-close: every reply arrives, then the server closes")
+        void halfClose() throws IOException {
+            lineMode();
+            var lines = "one\ntwo\nthree\n";
+            var expected = Bytes.concat(target.replyTo("one\n"), target.replyTo("two\n"), target.replyTo("three\n"));
+            try (var peer = target.connect()) {
+                peer.send(lines);
+                peer.halfClose();
+                var got = peer.readToEnd(reply(), 1 << 20);
+                if (!Arrays.equals(got.bytes(), expected) || got.end() != Peer.End.EOF) {
+                    var f = Finding.reply(target, peer, "after three lines and a half-close", expected, got);
+                    if (Arrays.equals(got.bytes(), expected)) {
+                        f.detail(target.serverSide(peer.localPort()))
+                                .cause("every reply came, but the server never closed the connection: when read() returns -1 "
+                                        + "the loop must end and the socket be closed, or the client waits forever");
+                    }
+                    throw f.error();
+                }
+            }
+        }
+
+        @Test
+        @Check("stream.large-line")
+        @DisplayName("a line of --max-line bytes, LF included, is echoed intact")
+        void largeLine() throws IOException {
+            lineMode();
+            var line = Bytes.concat(filler(target.maxLine() - 1), new byte[] {'\n'});
+            try (var peer = target.connect()) {
+                echoes(peer, "the reply to a line of " + line.length + " bytes", line);
+            }
+        }
+
+        @Test
+        @Check("stream.bulk")
+        @DisplayName("16 MiB of lines, written while reading: byte-exact, no deadlock")
+        void bulk() throws IOException {
+            lineMode();
+            var random = new Random(862);
+            var input = new java.io.ByteArrayOutputStream(16 << 20);
+            var expected = new java.io.ByteArrayOutputStream(18 << 20);
+            while (input.size() < 16 << 20) {
+                var line = Bytes.concat(filler(random.nextInt(200)), new byte[] {'\n'});
+                input.writeBytes(line);
+                expected.writeBytes(target.replyTo(line));
+            }
+            Bulk.run("16 MiB of lines", input.toByteArray(), expected.toByteArray(), random);
+        }
+    }
+
+    @Nested
+    @Order(4)
+    @DisplayName("limits: a client cannot make the server hold unbounded memory")
+    @TestMethodOrder(SpecOrder.class)
+    class Limits {
+
+        @Test
+        @Check("limits.oversized-line")
+        @DisplayName("more than --max-line bytes without LF: the connection is closed, others are still served")
+        void oversizedLine() throws IOException {
+            lineMode();
+            Peer other = serial() ? null : target.connect();
+            try (var peer = target.connect()) {
+                if (other != null) {
+                    echoes(other, "another client, before the long line", "before\n");
+                }
+                int size = target.maxLine() + 4096;
+                try {
+                    peer.send(filler(size));
+                } catch (IOException e) {
+                    // The server closed while we were still writing: what the rule asks for.
+                }
+                var got = peer.readToEnd(reply(), 1 << 20);
+                if (got.end() == Peer.End.TIMEOUT) {
+                    throw Finding.observed("the connection stayed open %s after %s without LF (--max-line %d)",
+                                    Peer.seconds(reply()), Bytes.count(size), target.maxLine())
+                            .detail(got.bytes().length > 0 ? "it wrote: " + Bytes.text(got.bytes()) : "")
+                            .detail(target.serverSide(peer.localPort()))
+                            .cause("the server keeps buffering a line past --max-line: one client can make it hold any "
+                                    + "amount of memory. Once more than --max-line bytes arrive without LF, write "
+                                    + "'server error# ...' and close")
+                            .lesson(Model.ECHO_LESSON)
+                            .error();
+                }
+                var error = Bytes.of("server error# ");
+                if (got.bytes().length > 0 && Arrays.mismatch(got.bytes(), error) < Math.min(error.length, got.bytes().length)) {
+                    throw Finding.observed("before closing, the server wrote %s", Bytes.text(got.bytes()))
+                            .cause("past --max-line the server may write one line starting with 'server error# ', nothing "
+                                    + "else: it must not echo part of the line as if it were complete")
+                            .lesson(Model.ECHO_LESSON)
+                            .error();
+                }
+            } finally {
+                if (other != null) {
+                    try (other) {
+                        echoes(other, "another client, after the long line was refused", "after\n");
+                    }
+                }
+            }
+            if (other == null) {
+                stillServes("after a long line was refused");
+            }
+        }
+    }
+
+    @Nested
+    @Order(5)
+    @DisplayName("raw: RFC 862, every byte back unchanged")
+    @TestMethodOrder(SpecOrder.class)
+    class Raw {
+
+        @Test
+        @Check("raw.basic")
+        @DisplayName("raw mode: hello\\n comes back unchanged, and bytes without LF come back without waiting for one")
+        void basic() throws IOException {
+            rawMode();
+            try (var peer = target.connect()) {
+                echoes(peer, "the echo of \"hello\\n\"", "hello\n");
+                echoes(peer, "the echo of \"no newline\" (raw mode does not wait for LF)", "no newline");
+            }
+        }
+
+        @Test
+        @Check("raw.binary")
+        @DisplayName("raw mode: all 256 byte values come back unchanged and in order")
+        void binary() throws IOException {
+            rawMode();
+            var bytes = new byte[1024];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (i * 37 + i / 256);
+            }
+            try (var peer = target.connect()) {
+                echoes(peer, "the echo of 1024 bytes holding every value 00..ff", bytes);
+            }
+        }
+
+        @Test
+        @Check("raw.bulk")
+        @DisplayName("raw mode: 64 MiB written while reading come back byte-exact, without deadlock")
+        void bulk() throws IOException {
+            rawMode();
+            var random = new Random(862);
+            var bytes = new byte[64 << 20];
+            random.nextBytes(bytes);
+            Bulk.run("64 MiB of random bytes", bytes, bytes, random);
+        }
+
+        @Test
+        @Check("raw.half-close")
+        @DisplayName("raw mode: bytes then half-close: all of them come back, then the server closes")
+        void halfClose() throws IOException {
+            rawMode();
+            var bytes = filler(100_000);
+            try (var peer = target.connect()) {
+                peer.send(bytes);
+                peer.halfClose();
+                var got = peer.readToEnd(reply(), 1 << 20);
+                if (!Arrays.equals(got.bytes(), bytes) || got.end() != Peer.End.EOF) {
+                    var f = Finding.reply(target, peer, "after 100000 bytes and a half-close", bytes, got);
+                    if (Arrays.equals(got.bytes(), bytes)) {
+                        f.cause("every byte came back, but the server never closed the connection: at end of input, "
+                                + "write what is left, then close");
+                    }
+                    throw f.error();
+                }
+            }
+        }
+    }
+
+    /** Bulk transfer: a writer thread sends while this thread reads and compares, with a progress bound. */
+    static final class Bulk {
+        private Bulk() {
+        }
+
+        static void run(String what, byte[] input, byte[] expected, Random random) throws IOException {
+            var peer = target.connect();
+            var sent = new java.util.concurrent.atomic.AtomicLong();
+            var writeError = new java.util.concurrent.atomic.AtomicReference<IOException>();
+            var writer = Thread.ofPlatform().daemon().name("bulk-writer").start(() -> {
+                try {
+                    // Writes of random sizes: lines split and coalesced every way.
+                    for (int at = 0; at < input.length; ) {
+                        int n = Math.min(input.length - at, 1 + random.nextInt(65536));
+                        peer.socket().getOutputStream().write(input, at, n);
+                        at += n;
+                        sent.set(at);
+                    }
+                    peer.halfClose();
+                } catch (IOException e) {
+                    writeError.set(e);
+                }
+            });
+            var in = peer.socket().getInputStream();
+            var buffer = new byte[1 << 16];
+            int received = 0;
+            long started = System.nanoTime();
+            long deadline = started + target.timeouts().checkBound().toNanos() * 2 / 3;
+            try (peer) {
+                while (true) {
+                    int n;
+                    try {
+                        peer.socket().setSoTimeout((int) reply().toMillis());
+                        n = in.read(buffer, 0, Math.min(buffer.length, Math.max(1, expected.length + 1 - received)));
+                    } catch (SocketTimeoutException e) {
+                        throw stalled(what, peer, input.length, sent.get(), expected.length, received, writeError.get());
+                    } catch (IOException e) {
+                        throw Finding.observed("%s: the connection failed after %s of %s came back: %s", what,
+                                        Bytes.count(received), Bytes.count(expected.length), e.getMessage())
+                                .cause("the server reset the connection mid-stream: it crashed, or closed with input unread")
+                                .lesson(Model.ECHO_LESSON)
+                                .error();
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    int mismatch = Arrays.mismatch(buffer, 0, n, expected, received, Math.min(expected.length, received + n));
+                    if (mismatch >= 0) {
+                        int at = received + mismatch;
+                        var got = Arrays.copyOfRange(buffer, 0, n);
+                        throw Finding.observed("%s: the echo differs at byte %d of %d", what, at, expected.length)
+                                .detail(Bytes.compare(Arrays.copyOfRange(expected, Math.max(0, at - 32), Math.min(expected.length, at + 32)),
+                                        Bytes.concat(Arrays.copyOfRange(expected, Math.max(0, at - 32), at),
+                                                Arrays.copyOfRange(got, mismatch, Math.min(n, mismatch + 32)))))
+                                .cause(target.raw()
+                                        ? "bytes were lost, changed or reordered: is a partial write dropped, or a buffer reused before it was written?"
+                                        : "a reply differs under load: lines split across reads (framing), or output dropped on a partial write")
+                                .lesson(Model.ECHO_LESSON)
+                                .error();
+                    }
+                    received += n;
+                    if (System.nanoTime() > deadline) {
+                        throw Finding.observed("%s: only %s of %s came back within %d s", what, Bytes.count(received),
+                                        Bytes.count(expected.length), (System.nanoTime() - started) / 1_000_000_000)
+                                .cause("the server is very slow on bulk data: tiny reads or writes, or a flush per byte")
+                                .lesson(Model.ECHO_LESSON)
+                                .error();
+                    }
+                }
+                if (received < expected.length) {
+                    throw Finding.observed("%s: the server closed after %s of %s had come back", what,
+                                    Bytes.count(received), Bytes.count(expected.length))
+                            .cause("replies still owed were not written before the close")
+                            .lesson(Model.ECHO_LESSON)
+                            .error();
+                }
+            } finally {
+                writer.interrupt();
+            }
+        }
+
+        private static AssertionError stalled(String what, Peer peer, long toSend, long sent, long toReceive, long received,
+                                              IOException writeError) {
+            return Finding.observed("%s: nothing came back for %s; %s of %s sent, %s of %s received", what,
+                            Peer.seconds(reply()), Bytes.count(sent), Bytes.count(toSend), Bytes.count(received), Bytes.count(toReceive))
+                    .detail(writeError != null ? "our writes failed: " + writeError.getMessage() : "")
+                    .detail(target.serverSide(peer.localPort()))
+                    .cause(received == 0
+                            ? "deadlock: the server writes nothing back until it has read everything (or until end of input); "
+                              + "with both sides' buffers full, neither can move. Write each reply as soon as it is ready"
+                            : "the server stopped mid-stream: it stopped reading while its writes were blocked, or it lost "
+                              + "output on a partial write and now waits for nothing")
+                    .lesson(Model.ECHO_LESSON)
+                    .error();
+        }
+    }
+
+    @Nested
+    @Order(6)
+    @DisplayName("concurrency: clients are served at once, as the model says")
+    @TestMethodOrder(SpecOrder.class)
+    class Concurrency {
+
+        @Test
+        @Check("concurrency.parallel")
+        @DisplayName("16 clients connected at once are all served while all stay open (single-threaded: the second only after the first leaves)")
+        void parallel() throws IOException {
+            if (serial()) {
+                try (var first = target.connect(); var second = target.connect()) {
+                    echoes(first, "the first client", "first\n");
+                    second.send("second\n");
+                    var early = second.quiet(quiet());
+                    if (early.bytes().length > 0) {
+                        throw Finding.observed("a second client was answered (%s) while the first was still connected",
+                                        Bytes.text(early.bytes()))
+                                .cause("this server serves clients at once: that is not the single-threaded model "
+                                        + "(its one thread serves a client until it leaves)")
+                                .lesson(Model.SINGLE_THREADED.lessonRef())
+                                .error();
+                    }
+                    first.close();
+                    expect(second, "the second client's reply, once the first left", target.replyTo("second\n"));
+                }
+                return;
+            }
+            int n = 16;
+            var limit = "";
+            if (model() == Model.THREAD_POOL && target.workers() > 0 && target.workers() < n) {
+                n = target.workers();
+                limit = " (the pool has " + n + " workers)";
+            }
+            if (target.maxClients() > 0 && target.maxClients() < n) {
+                n = target.maxClients();
+                limit = " (--max-clients " + n + ")";
+            }
+            var peers = new ArrayList<Peer>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    peers.add(target.connect());
+                }
+                for (int i = 0; i < n; i++) {
+                    peers.get(i).send("client %d of %d\n".formatted(i + 1, n));
+                }
+                var unanswered = new ArrayList<Integer>();
+                long deadline = System.nanoTime() + reply().toNanos();
+                for (int i = 0; i < n; i++) {
+                    var want = target.replyTo("client %d of %d\n".formatted(i + 1, n));
+                    var got = peers.get(i).read(want.length, Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+                    if (!Arrays.equals(got.bytes(), want)) {
+                        if (got.bytes().length > 0 || got.end() != Peer.End.TIMEOUT) {
+                            throw Finding.reply(target, peers.get(i), "client %d of %d".formatted(i + 1, n), want, got).error();
+                        }
+                        unanswered.add(i + 1);
+                    }
+                }
+                if (!unanswered.isEmpty()) {
+                    var first = peers.get(unanswered.get(0) - 1);
+                    throw Finding.observed("%d of %d clients connected at once%s were answered; clients %s got nothing within %s",
+                                    n - unanswered.size(), n, limit, unanswered, Peer.seconds(reply()))
+                            .detail("client " + unanswered.get(0) + ": " + target.serverSide(first.localPort()))
+                            .cause(n - unanswered.size() == 1
+                                    ? "the server serves one client at a time: the client is served on the thread that accepts, "
+                                      + "instead of being handed to another thread"
+                                    : "only " + (n - unanswered.size()) + " clients are served at once: fewer threads than "
+                                      + "clients it claims to serve, or an accept loop that waits")
+                            .lesson(lesson())
+                            .error();
+                }
+            } finally {
+                closeAll(peers);
+            }
+        }
+
+        @Test
+        @Check("concurrency.stalled-peer")
+        @DisplayName("a client stalled mid-line does not hold up other clients")
+        void stalledPeer() throws IOException {
+            assumeFalse(serial(), "the single-threaded model serves one client at a time by design (lesson 1): a stalled client holds it");
+            assumeFalse(model() == Model.THREAD_POOL && target.workers() == 1, "a pool of one worker serves one client at a time");
+            try (var stalled = target.connect(); var other = target.connect(); var third = target.connect()) {
+                stalled.send("stalled mid-");
+                echoes(other, "another client, while the first is stalled mid-line", "not held up\n");
+                echoes(third, "a third client, while the first is stalled mid-line", "nor me\n");
+                stalled.send("line\n");
+                expect(stalled, "the stalled client, once its line is complete", target.replyTo("stalled mid-line\n"));
+            }
+        }
+
+        @Test
+        @Check("concurrency.model")
+        @DisplayName("what is observed matches the model: serial, a thread per connection, a bounded pool, ...")
+        void modelMatches() {
+            var seen = target.observe();
+            var claimed = target.claimed();
+            if (claimed == null) {
+                assertThat(seen.kind())
+                        .as("the server's model, observed from outside: %s", seen.describe())
+                        .isNotEqualTo(Observation.Kind.UNRESPONSIVE);
+                return;
+            }
+            if (!seen.matches(claimed, target.workers())) {
+                throw Finding.observed("the server claims %s (%s)%s, but was seen doing: %s", claimed.label, target.claimedBy(),
+                                target.workers() > 0 && claimed == Model.THREAD_POOL ? " with workers=" + target.workers() : "",
+                                seen.describe())
+                        .cause(mismatch(claimed, seen))
+                        .lesson(claimed.lessonRef())
+                        .error();
+            }
+        }
+
+        private static String mismatch(Model claimed, Observation seen) {
+            return switch (seen.kind()) {
+                case SERIAL -> "the server serves one client at a time: the client is served on the accepting thread "
+                        + "(echo(client) called in the accept loop) instead of by " + claimed.idea;
+                case THREAD_PER_CONNECTION -> "a new thread for every client, without bound: that is the multi-threaded model, "
+                        + "not " + claimed.idea;
+                case POOL -> claimed == Model.THREAD_POOL
+                        ? "the pool serves " + seen.servedAtOnce() + " clients at once, not the " + target.workers() + " workers it announces"
+                        : "only " + seen.servedAtOnce() + " clients are served at once and the others wait: threads are limited or reused";
+                case FIXED_THREADS -> "every client is served at once without a thread each: an event loop or virtual threads";
+                case PROCESS_PER_CONNECTION -> "each client is served by a child process";
+                case CONCURRENT -> "clients are served at once";
+                case UNRESPONSIVE -> "the server did not answer the probe's clients at all (see the echo checks)";
+            };
+        }
+    }
+
+    @Nested
+    @Order(7)
+    @DisplayName("cleanup: every connection gives back its socket, its thread, its process")
+    @TestMethodOrder(SpecOrder.class)
+    class Cleanup {
+
+        @Test
+        @Check("cleanup.close-wait")
+        @DisplayName("after clients close, no server socket of the port stays in CLOSE_WAIT")
+        void closeWait() throws IOException {
+            needsProcess("its sockets");
+            var ports = new ArrayList<Integer>();
+            for (int i = 0; i < 20; i++) {
+                try (var peer = target.connect()) {
+                    echoes(peer, "client " + (i + 1) + " of 20", "then I leave\n");
+                    ports.add(peer.localPort());
+                }
+            }
+            if (!Target.await(() -> target.closeWait(ports) == 0, target.timeouts().settle())) {
+                throw Finding.observed("%d of 20 server sockets still in CLOSE_WAIT %s after their clients closed",
+                                target.closeWait(ports), Peer.seconds(target.timeouts().settle()))
+                        .detail("CLOSE_WAIT: the client closed, the server has not: its socket stays open, one fd each")
+                        .cause("the server does not close a client's socket once read() returns -1 (end of stream): close it "
+                                + "when the client leaves, also when an exception ends the loop (try-with-resources)")
+                        .lesson(Model.ECHO_LESSON)
+                        .error();
+            }
+        }
+
+        @Test
+        @Check("cleanup.fds")
+        @DisplayName("the open file count of the server (and its children) returns to its baseline after 200 connections")
+        void fds() throws IOException {
+            needsProcess("its open files");
+            try (var warm = target.connect()) {
+                echoes(warm, "a first client", "warm up\n");
+            }
+            var base = target.baseline();
+            int batch = serial() ? 1 : 10;
+            var ports = new ArrayList<Integer>();
+            for (int done = 0; done < 200; done += batch) {
+                var peers = new ArrayList<Peer>();
+                try {
+                    for (int i = 0; i < batch; i++) {
+                        peers.add(target.connect());
+                    }
+                    for (var peer : peers) {
+                        echoes(peer, "client " + (done + peers.indexOf(peer) + 1) + " of 200", "connection\n");
+                        ports.add(peer.localPort());
+                    }
+                } finally {
+                    closeAll(peers);
+                }
+            }
+            var now = target.awaitUsage(u -> u.fds() <= base.fds() + FD_SLACK);
+            if (now.fds() > base.fds() + FD_SLACK) {
+                int leaked = now.fds() - base.fds();
+                throw Finding.observed("open files: %d before, %d %s after 200 clients left (%+d)", base.fds(), now.fds(),
+                                Peer.seconds(target.timeouts().settle()), leaked)
+                        .detail("by kind, before: " + base.fdKinds() + "; after: " + now.fdKinds())
+                        .detail("server sockets of these clients in CLOSE_WAIT: " + target.closeWait(ports))
+                        .cause(leaked >= 190
+                                ? "every connection leaks its socket: close the client socket when the client leaves, also "
+                                  + "when an exception ends the loop (try-with-resources)"
+                                : "some connections leak their socket: a path (an exception, an early return) skips the close")
+                        .lesson(Model.ECHO_LESSON)
+                        .error();
+            }
+        }
+
+        @Test
+        @Check("cleanup.threads")
+        @DisplayName("the thread count returns to its baseline (thread per connection) or stays bounded (pool, serial, event loop)")
+        void threads() throws IOException {
+            needsProcess("its threads");
+            assumeTrue(model() != Model.MULTI_PROCESS, "the multi-process model's resources are its children: see cleanup.children");
+            var base = target.baseline();
+            int workers = target.workers() > 0 ? target.workers() : 16;
+            int clients = switch (model()) {
+                case SINGLE_THREADED -> 8;
+                case THREAD_POOL -> Math.min(2 * workers, workers + Math.max(1, target.queue()));
+                case null, default -> target.maxClients() > 0 ? Math.min(16, target.maxClients()) : 16;
+            };
+            int bound = switch (model()) {
+                case THREAD_POOL -> workers;
+                case MULTI_THREADED -> clients;
+                case null, default -> 0;
+            };
+            var peers = new ArrayList<Peer>();
+            Target.Usage during;
+            try {
+                for (int i = 0; i < clients; i++) {
+                    var peer = target.connect();
+                    peers.add(peer);
+                    peer.send("hold a thread\n");
+                }
+                Target.pause(Duration.ofMillis(300));
+                during = target.usage();
+            } finally {
+                closeAll(peers);
+            }
+            if (model() != Model.MULTI_THREADED && during.threads() > base.threads() + bound + THREAD_SLACK) {
+                throw Finding.observed("threads: %d before, %d with %d clients connected (%+d); the bound is %d",
+                                base.threads(), during.threads(), clients, during.threads() - base.threads(), bound)
+                        .cause(model() == Model.THREAD_POOL
+                                ? "more threads than workers: the pool creates threads past --workers (a cached pool, or a "
+                                  + "new thread per client next to the pool)"
+                                : "threads grow with clients in a model that should not start any per client")
+                        .lesson(lesson())
+                        .error();
+            }
+            var now = target.awaitUsage(u -> u.threads() <= base.threads() + bound + THREAD_SLACK
+                    && (model() != Model.MULTI_THREADED || u.threads() <= base.threads() + THREAD_SLACK));
+            int allowed = model() == Model.MULTI_THREADED ? 0 : bound;
+            if (now.threads() > base.threads() + allowed + THREAD_SLACK) {
+                throw Finding.observed("threads: %d before, %d with %d clients connected, still %d %s after they left (%+d)",
+                                base.threads(), during.threads(), clients, now.threads(),
+                                Peer.seconds(target.timeouts().settle()), now.threads() - base.threads())
+                        .cause("the thread serving a client does not end when the client leaves: its loop does not stop "
+                                + "at end of stream (read() returned -1), or it waits on something else")
+                        .lesson(lesson())
+                        .error();
+            }
+        }
+
+        @Test
+        @Check("cleanup.zombies")
+        @DisplayName("no zombie child is left after its client leaves (multi-process)")
+        void zombies() throws IOException {
+            assumeTrue(model() == Model.MULTI_PROCESS, "applies to the multi-process model (lesson 2)");
+            needsProcess("its children");
+            for (int i = 0; i < 10; i++) {
+                try (var peer = target.connect()) {
+                    echoes(peer, "client " + (i + 1) + " of 10", "then I leave\n");
+                }
+            }
+            var zombies = new ArrayList<Long>();
+            Target.await(() -> {
+                zombies.clear();
+                ProcFs.descendants(target.pid()).stream().filter(ProcFs.ProcessInfo::zombie).forEach(p -> zombies.add(p.pid()));
+                return zombies.isEmpty();
+            }, target.timeouts().settle());
+            if (!zombies.isEmpty()) {
+                throw Finding.observed("%d zombie children (state Z, parent %d) %s after their clients left: pids %s",
+                                zombies.size(), target.pid(), Peer.seconds(target.timeouts().settle()), zombies)
+                        .cause("the server does not reap its children: a child that has exited stays a zombie until its "
+                                + "parent waits for it (waitpid)")
+                        .lesson(Model.MULTI_PROCESS.lessonRef())
+                        .error();
+            }
+        }
+
+        @Test
+        @Check("cleanup.children")
+        @DisplayName("each child process exits when its client leaves, and none holds the listening socket (multi-process)")
+        void children() throws IOException {
+            assumeTrue(model() == Model.MULTI_PROCESS, "applies to the multi-process model (lesson 2)");
+            needsProcess("its children");
+            var base = target.usage();
+            try (var peer = target.connect()) {
+                echoes(peer, "a client", "who serves me?\n");
+                var holders = ProcFs.listenerOwners(target.port()).stream().filter(p -> p != target.pid()).toList();
+                if (!holders.isEmpty()) {
+                    throw Finding.observed("the listening socket of port %d is also held by pids %s, children of the server",
+                                    target.port(), holders)
+                            .cause("the child inherited the listening socket: fds are not close-on-exec by default; close every "
+                                    + "fd but the connection in the child (closefrom, or FD_CLOEXEC)")
+                            .lesson(Model.MULTI_PROCESS.lessonRef())
+                            .error();
+                }
+            }
+            var now = target.awaitUsage(u -> u.children() <= base.children());
+            if (now.children() > base.children()) {
+                throw Finding.observed("%d child processes before the client, %d %s after it left",
+                                base.children(), now.children(), Peer.seconds(target.timeouts().settle()))
+                        .cause("the child does not exit when its client leaves: it must end once it has read end of stream "
+                                + "and written what it owed")
+                        .lesson(Model.MULTI_PROCESS.lessonRef())
+                        .error();
+            }
+        }
+    }
+
+    @Nested
+    @Order(8)
+    @DisplayName("robust: misbehaving clients do not harm the server")
+    @TestMethodOrder(SpecOrder.class)
+    class Robust {
+
+        @Test
+        @Check("robust.reset")
+        @DisplayName("clients that reset the connection mid-line do not harm the server")
+        void reset() throws IOException {
+            var base = target.baseline();
+            for (int i = 0; i < 10; i++) {
+                var peer = target.connect();
+                peer.send("reset mid-li");
+                peer.reset();
+            }
+            for (int i = 0; i < 10; i++) {
+                var peer = target.connect();
+                peer.send("a whole line, then reset\n");
+                peer.reset();
+            }
+            stillServes("after 20 clients reset their connections");
+            backToBaseline(base, "after 20 clients reset their connections",
+                    "a reset (IOException: Connection reset) is not handled: the socket is not closed on that path, or the "
+                            + "thread that met it ends without giving back what it held");
+        }
+
+        @Test
+        @Check("robust.idle")
+        @DisplayName("clients that connect and send nothing, or close at once, do not harm the server")
+        void idle() throws IOException {
+            var base = target.baseline();
+            int capacity = switch (model()) {
+                case THREAD_POOL -> (target.workers() > 0 ? target.workers() : 16) - 1;
+                case SINGLE_THREADED -> 10;
+                case null, default -> target.maxClients() > 0 ? target.maxClients() - 1 : 10;
+            };
+            int idleCount = Math.min(10, capacity);
+            var idle = new ArrayList<Peer>();
+            try {
+                for (int i = 0; i < idleCount; i++) {
+                    idle.add(target.connect());
+                }
+                for (int i = 0; i < 10; i++) {
+                    target.connect().close();
+                }
+                if (!serial() && idleCount > 0) {
+                    stillServes("while " + idleCount + " idle clients stay connected");
+                }
+            } finally {
+                closeAll(idle);
+            }
+            stillServes("after idle clients and clients that closed at once");
+            backToBaseline(base, "after idle clients left",
+                    "a client that sends nothing, or closes before sending, is not handled: read() returning -1 at once "
+                            + "must end the loop and close the socket");
+        }
+
+        @Test
+        @Check("robust.peer-gone")
+        @DisplayName("a client that sends 1 MiB and closes without reading does not harm the server")
+        void peerGone() throws IOException {
+            var base = target.baseline();
+            var peer = target.connect();
+            var line = Bytes.concat(filler(1023), new byte[] {'\n'});
+            var writer = Thread.ofPlatform().daemon().name("peer-gone-writer").start(() -> {
+                try {
+                    for (int i = 0; i < 1024; i++) {
+                        peer.send(line);
+                    }
+                } catch (IOException e) {
+                    // The close below ends the writes: expected.
+                }
+            });
+            try {
+                writer.join(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            peer.close();
+            stillServes("after a client sent 1 MiB and left without reading");
+            backToBaseline(base, "after a client sent 1 MiB and left without reading",
+                    "a write to a client that is gone (IOException: Broken pipe, Connection reset) is not handled: close "
+                            + "the socket on that path too");
+        }
+
+        @Test
+        @Check("robust.flood")
+        @DisplayName("500 connections opened at once: the server survives, its resources stay under its bounds and return to baseline")
+        void flood() throws IOException {
+            var base = target.baseline();
+            var channels = connectAll(500, target.timeouts().connect());
+            var peak = base;
+            try {
+                for (int i = 0; i < 5 && base != null; i++) {
+                    Target.pause(Duration.ofMillis(200));
+                    var u = target.usage();
+                    if (u.threads() > peak.threads() || u.fds() > peak.fds()) {
+                        peak = u;
+                    }
+                }
+            } finally {
+                closeAll(channels);
+            }
+            if (base != null) {
+                int maxClients = target.maxClients() > 0 ? target.maxClients() : 256;
+                int workers = target.workers() > 0 ? target.workers() : 16;
+                int threadBound = switch (model()) {
+                    case MULTI_THREADED -> maxClients;
+                    case THREAD_POOL -> workers;
+                    case null, default -> 0;
+                };
+                if (model() != Model.MULTI_PROCESS && peak.threads() > base.threads() + threadBound + THREAD_SLACK) {
+                    throw Finding.observed("with %d of 500 clients connected, threads went from %d to %d (%+d); the bound is %d",
+                                    channels.size(), base.threads(), peak.threads(), peak.threads() - base.threads(), threadBound)
+                            .cause(model() == Model.MULTI_THREADED
+                                    ? "threads are not capped: acquire a slot (--max-clients) before accepting, so that past it "
+                                      + "clients wait in the backlog"
+                                    : "threads grow with clients: the pool or the loop is not bounded")
+                            .lesson(lesson())
+                            .error();
+                }
+            }
+            stillServes("after 500 clients connected at once and left");
+            backToBaseline(base, "after 500 clients connected at once and left",
+                    "connections closed while waiting (in the backlog or the queue) are not cleaned up");
+        }
+    }
+
+    @Nested
+    @Order(9)
+    @DisplayName("shutdown: SIGTERM stops the server cleanly")
+    @TestMethodOrder(SpecOrder.class)
+    class Shutdown {
+
+        @Test
+        @Check("shutdown.sigterm")
+        @DisplayName("with --launch: SIGTERM ends the server with status 0 within 5 s, the port can be bound again, no child is left")
+        void sigterm() throws IOException, InterruptedException {
+            var launch = target.launch();
+            assumeTrue(launch != null, "needs --launch: the suite signals only a server it started");
+            needsProcess("its process");
+            var server = ProcessHandle.of(target.pid()).orElseThrow();
+            List<Long> children;
+            try (var peer = target.connect()) {
+                echoes(peer, "a client connected before SIGTERM", "before shutdown\n");
+                children = ProcFs.descendants(target.pid()).stream().map(ProcFs.ProcessInfo::pid).toList();
+                server.destroy();
+                var bound = Duration.ofSeconds(5).multipliedBy((long) Math.ceil(target.timeouts().scale()));
+                if (!Target.await(() -> !server.isAlive(), bound)) {
+                    throw Finding.observed("the server (pid %d) was still running %s after SIGTERM", target.pid(), Peer.seconds(bound))
+                            .detail(target.serverSide(peer.localPort()))
+                            .cause("SIGTERM does not stop the server: the signal is ignored, or a shutdown hook waits for "
+                                    + "threads that never end (a blocked accept or read)")
+                            .lesson(Model.ECHO_LESSON)
+                            .error();
+                }
+            }
+            var process = launch.process();
+            if (process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() != 0) {
+                throw Finding.observed("after SIGTERM the server exited with status %d", process.exitValue())
+                        .cause(process.exitValue() == 143
+                                ? "143 is 128 + 15: the JVM's default for SIGTERM. Handle the signal, close the sockets, then exit 0"
+                                : "the server failed while stopping (see the server log)")
+                        .lesson(Model.ECHO_LESSON)
+                        .error();
+            }
+            var left = children.stream().map(ProcessHandle::of).flatMap(Optional::stream).filter(ProcessHandle::isAlive)
+                    .map(ProcessHandle::pid).toList();
+            if (!left.isEmpty()) {
+                throw Finding.observed("%d child processes outlived the server: pids %s", left.size(), left)
+                        .cause("children are not ended when the server stops: signal them on SIGTERM and wait for them")
+                        .lesson(Model.MULTI_PROCESS.lessonRef())
+                        .error();
+            }
+            if (!Target.await(() -> canBind(target.address()), Duration.ofSeconds(2))) {
+                var holders = ProcFs.listenerOwners(target.port());
+                throw Finding.observed("port %d cannot be bound again after the server exited%s", target.port(),
+                                holders.isEmpty() ? "" : ": still listened on by pids " + holders)
+                        .cause("another process holds the listening socket: a child that inherited it outlives the server")
+                        .lesson(Model.MULTI_PROCESS.lessonRef())
+                        .error();
+            }
+        }
+
+        private static boolean canBind(InetSocketAddress address) {
+            try (var socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(address);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A failed check, told so that a student knows what to fix: what was observed (bytes as text and
+ * hex, counts, socket states), the rule, the likely cause in the server's code, the lesson to
+ * reread, and what the server logged meanwhile.
+ */
+final class Finding {
+
+    /** The running check's rule and where its part of the server log begins; set before each check. */
+    static volatile String rule = "";
+    static volatile Launch launch;
+    static volatile long logMark;
+
+    private static final byte[] REPLACEMENT = {(byte) 0xef, (byte) 0xbf, (byte) 0xbd};
+
+    private final String observed;
+    private final List<String> details = new ArrayList<>();
+    private String cause = "";
+    private String lesson = "";
+
+    private Finding(String observed) {
+        this.observed = observed;
+    }
+
+    static Finding observed(String format, Object... args) {
+        return new Finding(args.length == 0 ? format : format.formatted(args));
+    }
+
+    /** More of what was observed; blank text is left out. */
+    Finding detail(String text) {
+        if (text != null && !text.isBlank()) {
+            details.add(text.stripTrailing());
+        }
+        return this;
+    }
+
+    Finding cause(String text) {
+        cause = text;
+        return this;
+    }
+
+    Finding lesson(String ref) {
+        lesson = ref;
+        return this;
+    }
+
+    String message() {
+        var s = new StringBuilder("observed: ").append(observed);
+        for (var d : details) {
+            s.append('\n').append(d.replace("\n", "\n  ").replaceFirst("^", "  "));
+        }
+        s.append("\nrule: ").append(rule);
+        if (!cause.isEmpty()) {
+            s.append("\nlikely cause: ").append(cause);
+        }
+        if (!lesson.isEmpty()) {
+            s.append("\nreread: ").append(lesson);
+        }
+        var log = launch == null ? List.<String>of() : launch.stderrSince(logMark, 8);
+        if (!log.isEmpty()) {
+            s.append("\nserver log during this check (last lines):");
+            log.forEach(l -> s.append("\n  | ").append(Sanitize.line(l)));
+        }
+        return s.toString();
+    }
+
+    AssertionError error() {
+        return new AssertionError(message());
+    }
+
+    /**
+     * Why a reply differs from the expected one: the bytes compared, the server's side of the
+     * connection, and the defect that most often produces such a difference.
+     */
+    static Finding reply(Target target, Peer peer, String what, byte[] expected, Peer.Reply got) {
+        var f = observed("%s: %s", what, got.describe())
+                .detail(Bytes.compare(expected, got.bytes()));
+        if (!got.complete() && got.end() != Peer.End.EOF) {
+            f.detail(target.serverSide(peer.localPort()));
+        }
+        var server = target.serverSocket(peer.localPort());
+        return f.cause(cause(target, expected, got, server.map(ProcFs.TcpSocket::inode).orElse(-1L),
+                        server.map(ProcFs.TcpSocket::rxQueue).orElse(0L)))
+                .lesson(lessonFor(target, got));
+    }
+
+    private static String lessonFor(Target target, Peer.Reply got) {
+        var model = target.claimed();
+        boolean waiting = got.bytes().length == 0 && got.end() == Peer.End.TIMEOUT;
+        return waiting && model != null ? model.lessonRef() + "; and " + Model.ECHO_LESSON : Model.ECHO_LESSON;
+    }
+
+    private static String cause(Target target, byte[] expected, Peer.Reply got, long inode, long unread) {
+        var b = got.bytes();
+        if (b.length == 0) {
+            return switch (got.end()) {
+                case TIMEOUT -> inode == 0
+                        ? "the server has not accepted this connection: the thread that accepts is busy (serving a client itself?) or gone"
+                        : unread > 0
+                        ? "the server accepted the connection but does not read it (" + Bytes.count(unread)
+                          + " wait unread): no thread serves this client (all busy? serving one client at a time?)"
+                        : "the server read the bytes but wrote nothing back: the reply is never written, sits in a buffer "
+                          + "that is not flushed (BufferedOutputStream, PrintWriter without flush), or the server waits for more "
+                          + "input first (until its buffer is full, or until end of stream)";
+                case EOF -> "the server closed the connection without a reply: the handler ended early "
+                        + "(an exception? see the server log) or stops after its first read";
+                case RESET -> "the server reset the connection: it closed its socket with bytes unread, or crashed";
+                case COMPLETE -> "";
+            };
+        }
+        if (Arrays.mismatch(expected, b) == b.length) {
+            if (b.length == expected.length - 1 && expected[expected.length - 1] == '\n') {
+                return "the reply lacks its LF: readLine() drops the line terminator and print() does not put it back; "
+                        + "echo the line's own bytes, terminator included";
+            }
+            return got.end() == Peer.End.EOF
+                    ? "the server closed the connection before the reply was complete: replies still owed were not written "
+                      + "before close"
+                    : "only part of the reply came: the rest is not written (a partial write not completed, a write of "
+                      + "part of the buffer) or sits in an unflushed buffer";
+        }
+        if (indexOf(b, REPLACEMENT) >= 0 && indexOf(expected, REPLACEMENT) < 0) {
+            return "bytes came back as ef bf bd (U+FFFD, the replacement character): the server decodes bytes into text "
+                    + "(new String, InputStreamReader, readLine) and encodes them again; bytes that are not valid UTF-8, or a "
+                    + "character split across two reads, are lost. Echo bytes; never decode";
+        }
+        var withoutCr = strip(expected, (byte) '\r');
+        if (withoutCr.length < expected.length && Arrays.mismatch(withoutCr, b) >= Math.min(b.length, withoutCr.length)) {
+            return "the CR was lost: readLine() strips \"\\r\\n\" and println() writes \"\\n\"; echo the line's own bytes";
+        }
+        if (questionMarks(expected, b)) {
+            return "characters came back as '?': the server encodes text with a charset that cannot hold them "
+                    + "(US-ASCII, ISO-8859-1); echo bytes, never encode";
+        }
+        var prefix = target.prefix();
+        if (!target.raw() && prefix.length > 0) {
+            int want = count(expected, prefix);
+            int seen = count(b, prefix);
+            if (seen > want) {
+                return "the prefix came " + seen + " times where " + want + " were expected: the server writes it per read() "
+                        + "instead of per line; TCP is a byte stream, so one line can arrive in several reads";
+            }
+            if (seen < want && indexOf(b, prefix) == 0) {
+                return "fewer prefixes than lines (" + seen + " for " + want + "): when one read holds several lines, each "
+                        + "needs its own PREFIX; find every LF in the bytes read";
+            }
+            if (seen == 0) {
+                return "no prefix: every reply starts with PREFIX (--prefix, default 'server echo# ')";
+            }
+        }
+        if (indexOf(b, new byte[] {0, 0, 0, 0}) >= 0 && indexOf(expected, new byte[] {0, 0, 0, 0}) < 0) {
+            return "NUL bytes from an unused part of a buffer came back: write(buffer) sends the whole array; "
+                    + "write(buffer, 0, n) sends the n bytes read";
+        }
+        return "the reply differs from what was sent: echo exactly the bytes read, in order, each complete line once";
+    }
+
+    static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    static int count(byte[] haystack, byte[] needle) {
+        int n = 0;
+        for (int i = 0; i + needle.length <= haystack.length; ) {
+            int at = indexOf(Arrays.copyOfRange(haystack, i, haystack.length), needle);
+            if (at < 0) {
+                break;
+            }
+            n++;
+            i += at + needle.length;
+        }
+        return n;
+    }
+
+    private static byte[] strip(byte[] bytes, byte drop) {
+        var out = new java.io.ByteArrayOutputStream(bytes.length);
+        for (byte b : bytes) {
+            if (b != drop) {
+                out.write(b);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    // '?' in the reply where the expected byte was not ASCII.
+    private static boolean questionMarks(byte[] expected, byte[] got) {
+        for (int i = 0, j = 0; i < expected.length && j < got.length; i++, j++) {
+            if (expected[i] < 0 && got[j] == '?') {
+                return true;
+            }
+            if (expected[i] != got[j]) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Server output made safe to print: control characters escaped. */
+    static final class Sanitize {
+        private Sanitize() {
+        }
+
+        static String line(String s) {
+            var out = new StringBuilder(s.length());
+            s.codePoints().forEach(c -> {
+                if (c < 0x20 || c == 0x7f) {
+                    out.append("\\x%02x".formatted(c));
+                } else {
+                    out.appendCodePoint(c);
+                }
+            });
+            return out.toString();
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * A server the kit starts from a shell command: it waits for the ready line (SPEC §3), keeps the
+ * server's output, and stops it so that nothing is left running: SIGTERM, then SIGKILL to every
+ * process of its tree, each by its pid.
+ */
+final class Launch {
+
+    /** "listening on HOST:PORT model=MODEL pid=PID key=value...". */
+    record Ready(String line, String host, int port, Map<String, String> fields) {
+
+        private static final Pattern READY = Pattern.compile("listening on (\\S+):(\\d+)((?:\\s+\\S+=\\S*)*)\\s*");
+
+        static Optional<Ready> parse(String line) {
+            var m = READY.matcher(line);
+            if (!m.matches()) {
+                return Optional.empty();
+            }
+            var fields = new LinkedHashMap<String, String>();
+            for (var pair : m.group(3).trim().split("\\s+")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    fields.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+            }
+            var host = m.group(1).replaceAll("^\\[(.*)]$", "$1");
+            return Optional.of(new Ready(line, host, Integer.parseInt(m.group(2)), fields));
+        }
+
+        Optional<String> field(String key) {
+            return Optional.ofNullable(fields.get(key));
+        }
+
+        Optional<Integer> intField(String key) {
+            return field(key).filter(v -> v.matches("\\d+")).map(Integer::parseInt);
+        }
+    }
+
+    private static final int KEPT_LINES = 400;
+
+    private final String command;
+    private final Process process;
+    private final CompletableFuture<Ready> ready = new CompletableFuture<>();
+    private final List<String> earlyStdout = new ArrayList<>();
+    private final ArrayDeque<String> stderr = new ArrayDeque<>();
+    private long stderrCount;
+    private Ready readyLine;
+    private String failure;
+    private boolean stopped;
+
+    private Launch(String command, Process process) {
+        this.command = command;
+        this.process = process;
+    }
+
+    /** Starts {@code command} with {@code extraArgs} appended, and waits for its ready line. */
+    static Launch start(String command, List<String> extraArgs, Duration readyTimeout) throws IOException, InterruptedException {
+        var full = new StringBuilder(command);
+        for (var arg : extraArgs) {
+            full.append(' ').append(shellQuote(arg));
+        }
+        var process = new ProcessBuilder("bash", "-c", full.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        var launch = new Launch(full.toString(), process);
+        Runtime.getRuntime().addShutdownHook(new Thread(launch::stop, "stop-launched-server"));
+        launch.drain(process.getInputStream(), true);
+        launch.drain(process.getErrorStream(), false);
+        try {
+            launch.readyLine = launch.ready.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            launch.failure = "the server printed no ready line ('listening on HOST:PORT model=...') within "
+                    + readyTimeout.toSeconds() + " s";
+        } catch (ExecutionException e) {
+            launch.failure = e.getCause().getMessage();
+        }
+        if (launch.readyLine == null) {
+            launch.stop();
+        }
+        return launch;
+    }
+
+    String command() {
+        return command;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** The ready line, or null when the server never printed one. */
+    Ready ready() {
+        return readyLine;
+    }
+
+    /** Why there is no ready line: what happened, and what the server printed. */
+    String whyNotReady() {
+        var s = new StringBuilder("error: could not launch the server: ").append(failure).append('\n');
+        s.append("  command: ").append(command).append('\n');
+        synchronized (this) {
+            if (!earlyStdout.isEmpty()) {
+                s.append("  its standard output began with:\n");
+                earlyStdout.stream().limit(10).forEach(l -> s.append("    ").append(l).append('\n'));
+            }
+            if (!stderr.isEmpty()) {
+                s.append("  its standard error ended with:\n");
+                stderr.stream().skip(Math.max(0, stderr.size() - 15)).forEach(l -> s.append("    ").append(l).append('\n'));
+            }
+        }
+        return s.toString().stripTrailing();
+    }
+
+    /** A mark in the server's standard error, to get the lines written after it. */
+    synchronized long stderrMark() {
+        return stderrCount;
+    }
+
+    /** The lines the server wrote to standard error since {@code mark} (the last ones, at most {@code max}). */
+    synchronized List<String> stderrSince(long mark, int max) {
+        long available = Math.min(stderrCount - mark, stderr.size());
+        return stderr.stream().skip(stderr.size() - available).skip(Math.max(0, available - max)).toList();
+    }
+
+    /** The pid of the launched process and of all its descendants, now. */
+    List<Long> tree() {
+        var pids = new LinkedHashSet<Long>();
+        pids.add(process.pid());
+        process.descendants().forEach(p -> pids.add(p.pid()));
+        return List.copyOf(pids);
+    }
+
+    /** SIGTERM to the server's whole tree, then SIGKILL to whatever is left after 5 s. Idempotent. */
+    synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        var tree = tree().stream().map(ProcessHandle::of).flatMap(Optional::stream).toList();
+        tree.forEach(ProcessHandle::destroy);
+        awaitExit(tree, Duration.ofSeconds(5));
+        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        awaitExit(tree, Duration.ofSeconds(2));
+    }
+
+    static void awaitExit(List<ProcessHandle> processes, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (var p : processes) {
+            try {
+                p.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void drain(InputStream stream, boolean stdout) {
+        var thread = new Thread(() -> {
+            try (var reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    if (stdout) {
+                        stdoutLine(line);
+                    } else {
+                        stderrLine(line);
+                    }
+                }
+            } catch (IOException e) {
+                // The stream closed under us: the server is gone.
+            }
+            if (stdout) {
+                ready.completeExceptionally(new IllegalStateException(exitMessage()));
+            }
+        }, stdout ? "server-stdout" : "server-stderr");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private synchronized void stdoutLine(String line) {
+        if (!ready.isDone()) {
+            var parsed = Ready.parse(line);
+            if (parsed.isPresent()) {
+                ready.complete(parsed.get());
+            } else if (earlyStdout.size() < 50) {
+                earlyStdout.add(line);
+            }
+        }
+    }
+
+    private synchronized void stderrLine(String line) {
+        stderr.addLast(line);
+        stderrCount++;
+        if (stderr.size() > KEPT_LINES) {
+            stderr.removeFirst();
+        }
+    }
+
+    private String exitMessage() {
+        try {
+            if (process.waitFor(2, TimeUnit.SECONDS)) {
+                return "the server exited with status " + process.exitValue() + " before printing its ready line";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "the server closed its standard output before printing its ready line";
+    }
+
+    static String shellQuote(String arg) {
+        return arg.matches("[A-Za-z0-9_./=:-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,156 @@
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+/**
+ * One client connection whose every read is bounded in time: it reports what arrived and how the
+ * wait ended (all bytes, end of stream, reset, or timeout), never blocks past its deadline.
+ */
+final class Peer implements AutoCloseable {
+
+    /** How a read ended. */
+    enum End { COMPLETE, EOF, RESET, TIMEOUT }
+
+    /** What a read got: the bytes, how it ended, and how long it took. */
+    record Reply(byte[] bytes, End end, Duration elapsed) {
+
+        boolean complete() {
+            return end == End.COMPLETE;
+        }
+
+        /** "18 bytes, then end of stream after 0.2 s". */
+        String describe() {
+            var how = switch (end) {
+                case COMPLETE -> "all expected bytes";
+                case EOF -> "then end of stream (the server closed the connection)";
+                case RESET -> "then connection reset (the server's socket was closed with data unread, or it crashed)";
+                case TIMEOUT -> "then nothing more";
+            };
+            return Bytes.count(bytes.length) + " " + how + " after " + seconds(elapsed);
+        }
+    }
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private boolean ended;
+
+    private Peer(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+    }
+
+    /** Connects within {@code timeout}. */
+    static Peer connect(InetSocketAddress server, Duration timeout) throws IOException {
+        var socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(server, (int) Math.max(1, timeout.toMillis()));
+            return new Peer(socket);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    Socket socket() {
+        return socket;
+    }
+
+    /** The client's own port: with the server's port, it names the connection in /proc/net/tcp. */
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
+    /** Writes all of {@code bytes} (blocks while the server does not read and the buffers are full). */
+    Peer send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        return this;
+    }
+
+    Peer send(String text) throws IOException {
+        return send(Bytes.of(text));
+    }
+
+    /** Half-closes: the server reads end of stream, and can still write back. */
+    void halfClose() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Closes with RST instead of FIN (SO_LINGER 0), as a crashed or killed client would. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    /** Reads until {@code n} bytes have arrived, the stream ends, or {@code timeout} has passed. */
+    Reply read(int n, Duration timeout) throws IOException {
+        return readUpTo(n, timeout);
+    }
+
+    /** Reads until the server closes the connection, {@code max} bytes, or {@code timeout}. */
+    Reply readToEnd(Duration timeout, int max) throws IOException {
+        return readUpTo(max, timeout);
+    }
+
+    /** Whatever arrives within {@code window}: used to see that nothing does. */
+    Reply quiet(Duration window) throws IOException {
+        return readUpTo(Integer.MAX_VALUE, window);
+    }
+
+    private Reply readUpTo(int n, Duration timeout) throws IOException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        var got = new ByteArrayOutputStream(Math.min(n, 1 << 16));
+        var buffer = new byte[Math.min(n, 1 << 16)];
+        var end = End.COMPLETE;
+        while (got.size() < n) {
+            if (ended) {
+                end = End.EOF;
+                break;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                end = End.TIMEOUT;
+                break;
+            }
+            try {
+                socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+                int r = in.read(buffer, 0, Math.min(buffer.length, n - got.size()));
+                if (r < 0) {
+                    ended = true;
+                    end = End.EOF;
+                    break;
+                }
+                got.write(buffer, 0, r);
+            } catch (SocketTimeoutException e) {
+                end = End.TIMEOUT;
+                break;
+            } catch (SocketException e) {
+                end = End.RESET;
+                break;
+            }
+        }
+        return new Reply(got.toByteArray(), end, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closing a socket we are done with: nothing to learn from a failure.
+        }
+    }
+
+    static String seconds(Duration d) {
+        return "%.1f s".formatted(d.toMillis() / 1000.0);
+    }
+}

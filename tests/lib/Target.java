@@ -1,0 +1,394 @@
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The server under test: where it listens, how it frames (prefix, mode, limits), the model it
+ * claims, and, when it runs on this machine, its process and what /proc says of it.
+ */
+final class Target {
+
+    /** What the suite's command line says of the server; the ready line fills in what it leaves out. */
+    record Settings(String host, int port, String prefix, boolean raw, Integer maxLine, Integer workers, Model claimed) {
+
+        /** The options to append to a launch command so that the server is what the suite expects. */
+        List<String> launchOptions(String command) {
+            var args = new ArrayList<String>();
+            if (!command.contains("--port")) {
+                args.addAll(List.of("--port", Integer.toString(port)));
+            }
+            if (raw && !command.contains("--raw")) {
+                args.add("--raw");
+            }
+            if (prefix != null && !command.contains("--prefix")) {
+                args.addAll(List.of("--prefix", prefix));
+            }
+            if (maxLine != null && !command.contains("--max-line")) {
+                args.addAll(List.of("--max-line", maxLine.toString()));
+            }
+            if (workers != null && !command.contains("--workers")) {
+                args.addAll(List.of("--workers", workers.toString()));
+            }
+            return args;
+        }
+    }
+
+    /** Every wait of the suite, scaled by ECHO_KIT_TIMEOUT_SCALE for slow machines. */
+    record Timeouts(double scale, Duration reply, Duration quiet, Duration connect, Duration settle, Duration ready,
+                    Duration checkBound) {
+
+        static Timeouts of(double replySeconds) {
+            double scale = 1;
+            var env = System.getenv("ECHO_KIT_TIMEOUT_SCALE");
+            if (env != null && !env.isBlank()) {
+                scale = Math.max(0.1, Double.parseDouble(env.trim()));
+            }
+            return new Timeouts(scale, seconds(replySeconds * scale), seconds(1.5 * scale), seconds(3 * scale),
+                    seconds(5 * scale), seconds(180 * scale), seconds(90 * scale));
+        }
+
+        private static Duration seconds(double s) {
+            return Duration.ofMillis((long) (s * 1000));
+        }
+    }
+
+    /** The server's resources, summed over its process and its descendants (SPEC §4.1 cleanup.*). */
+    record Usage(int threads, int fds, int children, int zombies, Map<String, Integer> fdKinds) {
+
+        String describe() {
+            return "%d threads, %d open files %s%s".formatted(threads, fds, fdKinds,
+                    children > 0 || zombies > 0 ? ", %d child processes (%d zombies)".formatted(children, zombies) : "");
+        }
+    }
+
+    private final InetSocketAddress address;
+    private final byte[] prefix;
+    private final boolean raw;
+    private final int maxLine;
+    private final int workers;
+    private final int queue;
+    private final int maxClients;
+    private final Model claimed;
+    private final String claimedBy;
+    private final long pid;
+    private final Launch launch;
+    private final Timeouts timeouts;
+    private Observation observation;
+
+    private Target(InetSocketAddress address, byte[] prefix, boolean raw, int maxLine, int workers, int queue,
+                   int maxClients, Model claimed, String claimedBy, long pid, Launch launch, Timeouts timeouts) {
+        this.address = address;
+        this.prefix = prefix;
+        this.raw = raw;
+        this.maxLine = maxLine;
+        this.workers = workers;
+        this.queue = queue;
+        this.maxClients = maxClients;
+        this.claimed = claimed;
+        this.claimedBy = claimedBy;
+        this.pid = pid;
+        this.launch = launch;
+        this.timeouts = timeouts;
+    }
+
+    /** The target from the suite's settings and, when launched, the server's ready line. */
+    static Target resolve(Settings s, Launch launch, Long givenPid, Timeouts timeouts) throws IOException {
+        var ready = launch == null ? null : launch.ready();
+        var host = ready != null ? ready.host() : s.host();
+        int port = ready != null ? ready.port() : s.port();
+        var address = new InetSocketAddress(InetAddress.getByName(host), port);
+        Optional<Launch.Ready> r = Optional.ofNullable(ready);
+        boolean raw = s.raw() || r.flatMap(x -> x.field("mode")).map("raw"::equals).orElse(false);
+        var prefix = s.prefix() != null ? s.prefix() : "server echo# ";
+        int maxLine = s.maxLine() != null ? s.maxLine() : r.flatMap(x -> x.intField("max-line")).orElse(65536);
+        int workers = s.workers() != null ? s.workers() : r.flatMap(x -> x.intField("workers")).orElse(0);
+        int queue = r.flatMap(x -> x.intField("queue")).orElse(0);
+        int maxClients = r.flatMap(x -> x.intField("max-clients")).orElse(0);
+        Model claimed = s.claimed();
+        String claimedBy = "--model";
+        if (claimed == null && ready != null) {
+            claimed = ready.field("model").flatMap(Model::of).orElse(null);
+            claimedBy = "its ready line";
+        }
+        long pid = givenPid != null ? givenPid : findPid(port, ready);
+        return new Target(address, prefix.getBytes(StandardCharsets.UTF_8), raw, maxLine, workers, queue, maxClients,
+                claimed, claimedBy, pid, launch, timeouts);
+    }
+
+    // The owner of the listening socket; when several processes hold it, the one the others descend from.
+    private static long findPid(int port, Launch.Ready ready) {
+        var owners = ProcFs.listenerOwners(port);
+        var readyPid = ready == null ? Optional.<Long>empty() : ready.field("pid").filter(v -> v.matches("\\d+")).map(Long::parseLong);
+        if (readyPid.isPresent() && (owners.isEmpty() || owners.contains(readyPid.get()))) {
+            return readyPid.get();
+        }
+        for (long owner : owners) {
+            long parent = ProcFs.process(owner).map(ProcFs.ProcessInfo::ppid).orElse(0L);
+            if (!owners.contains(parent)) {
+                return owner;
+            }
+        }
+        return 0;
+    }
+
+    /** Empty when a client can connect; otherwise why not. */
+    Optional<String> reachable() {
+        try (var peer = Peer.connect(address, timeouts.connect())) {
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("no server could be reached at " + hostPort() + ": " + e.getMessage()
+                    + (launch == null ? " (is it running? or let the suite start it with --launch 'COMMAND')" : ""));
+        }
+    }
+
+    String describe() {
+        var s = new StringBuilder("Echo Kit conformance suite\n");
+        s.append("server    ").append(hostPort());
+        if (pid > 0) {
+            s.append(", pid ").append(pid).append(ProcFs.process(pid).map(p -> " (" + p.comm() + ")").orElse(""));
+        } else {
+            s.append(", process not found on this machine: checks that read /proc are skipped (--pid gives it)");
+        }
+        s.append('\n');
+        if (launch != null) {
+            s.append("launched  ").append(launch.command()).append('\n');
+            s.append("ready     ").append(launch.ready().line()).append('\n');
+        }
+        s.append("model     ").append(claimed == null ? "auto (none claimed: the suite reports what it observes)"
+                : claimed.label + " (claimed by " + claimedBy + ")").append('\n');
+        s.append("settings  ").append(raw ? "raw mode" : "line mode, prefix " + Bytes.text(prefix) + ", max line " + maxLine + " bytes");
+        if (workers > 0) {
+            s.append(", workers ").append(workers);
+        }
+        if (queue > 0) {
+            s.append(", queue ").append(queue);
+        }
+        if (maxClients > 0) {
+            s.append(", max clients ").append(maxClients);
+        }
+        s.append(", reply timeout ").append(timeouts.reply().toMillis() / 1000.0).append(" s");
+        return s.toString();
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    String hostPort() {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    int port() {
+        return address.getPort();
+    }
+
+    byte[] prefix() {
+        return prefix.clone();
+    }
+
+    boolean raw() {
+        return raw;
+    }
+
+    int maxLine() {
+        return maxLine;
+    }
+
+    /** The pool's workers, or 0 when unknown. */
+    int workers() {
+        return workers;
+    }
+
+    /** The pool's queue, or 0 when unknown. */
+    int queue() {
+        return queue;
+    }
+
+    /** --max-clients as the ready line gives it, or 0 when unknown. */
+    int maxClients() {
+        return maxClients;
+    }
+
+    /** The model claimed by --model or the ready line, or null. */
+    Model claimed() {
+        return claimed;
+    }
+
+    String claimedBy() {
+        return claimedBy;
+    }
+
+    /** The model the checks hold the server to: the claimed one, else the observed one (may be null). */
+    Model model() {
+        return claimed != null ? claimed : observe().model();
+    }
+
+    /** The server's pid, or 0 when it is not on this machine. */
+    long pid() {
+        return pid;
+    }
+
+    boolean local() {
+        return pid > 0;
+    }
+
+    Launch launch() {
+        return launch;
+    }
+
+    Timeouts timeouts() {
+        return timeouts;
+    }
+
+    /** What the server does when clients connect at once (observed once, then kept). */
+    synchronized Observation observe() {
+        if (observation == null) {
+            observation = Observation.of(this);
+        }
+        return observation;
+    }
+
+    /** What the reply to {@code sent} must be: PREFIX + line per line in line mode, the same bytes in raw mode. */
+    byte[] replyTo(String line) {
+        return replyTo(Bytes.of(line));
+    }
+
+    byte[] replyTo(byte[] line) {
+        return raw ? line : Bytes.concat(prefix, line);
+    }
+
+    /** Connects a new client, or fails the check saying why it could not. */
+    Peer connect() {
+        try {
+            return Peer.connect(address, timeouts.connect());
+        } catch (IOException e) {
+            var refused = String.valueOf(e.getMessage()).contains("refused");
+            throw Finding.observed("a new client could not connect to %s: %s", hostPort(), e.getMessage())
+                    .detail(pid > 0 ? "server process " + pid + (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                            ? " is running" : " is gone") : "")
+                    .detail(listenerState())
+                    .cause(refused ? "nothing listens on the port any more: the server died or closed its listening socket "
+                            + "(an exception in the accept loop? see the server log)"
+                            : "the listen backlog is full: the server has stopped accepting connections")
+                    .lesson(model() == null ? Model.ECHO_LESSON : model().lessonRef())
+                    .error();
+        }
+    }
+
+    /** The listening socket's state: how many connections wait in its backlog to be accepted. */
+    String listenerState() {
+        var listener = ProcFs.tcpSockets(port()).stream().filter(s -> s.state() == ProcFs.TcpState.LISTEN).findFirst();
+        return listener.map(l -> "listening socket: " + l.rxQueue() + " connections wait to be accepted (backlog " + l.txQueue() + ")")
+                .orElse("no socket listens on port " + port() + " on this machine");
+    }
+
+    /** The server's side of the connection from client port {@code clientPort}, as /proc/net/tcp shows it. */
+    Optional<ProcFs.TcpSocket> serverSocket(int clientPort) {
+        return ProcFs.tcpSockets(port()).stream()
+                .filter(s -> s.remote().getPort() == clientPort && s.state() != ProcFs.TcpState.LISTEN).findFirst();
+    }
+
+    /** The server's side of a connection in words: state, queues, owner. */
+    String serverSide(int clientPort) {
+        var socket = serverSocket(clientPort);
+        if (socket.isEmpty()) {
+            return local() ? "the server has no socket left for this connection (it closed it)" : "";
+        }
+        var s = socket.get();
+        if (s.inode() == 0) {
+            return "the server's side of this connection: %s but not accepted yet, waiting in the listen backlog (%s)"
+                    .formatted(s.state(), listenerState());
+        }
+        var owners = ProcFs.socketOwners().getOrDefault(s.inode(), List.of());
+        return "the server's side of this connection: %s, owned by %s; %s received and not yet read by the server, %s sent and not yet acknowledged"
+                .formatted(s.state(), owners.isEmpty() ? "no process" : "pid " + owners,
+                        Bytes.count(s.rxQueue()), Bytes.count(s.txQueue()));
+    }
+
+    /** How many of the server's sockets of this port are in CLOSE_WAIT, among those to {@code clientPorts}. */
+    long closeWait(Collection<Integer> clientPorts) {
+        return ProcFs.tcpSockets(port()).stream()
+                .filter(s -> s.state() == ProcFs.TcpState.CLOSE_WAIT && clientPorts.contains(s.remote().getPort()))
+                .count();
+    }
+
+    /** Threads, open files and children of the server now, or null when its process is unknown. */
+    Usage usage() {
+        if (!local()) {
+            return null;
+        }
+        int threads = Math.max(0, ProcFs.threads(pid));
+        int fds = Math.max(0, ProcFs.fds(pid));
+        var kinds = new java.util.TreeMap<>(ProcFs.fdKinds(pid));
+        int children = 0;
+        int zombies = 0;
+        for (var child : ProcFs.descendants(pid)) {
+            children++;
+            if (child.zombie()) {
+                zombies++;
+            }
+            threads += Math.max(0, ProcFs.threads(child.pid()));
+            fds += Math.max(0, ProcFs.fds(child.pid()));
+            ProcFs.fdKinds(child.pid()).forEach((k, v) -> kinds.merge(k, v, Integer::sum));
+        }
+        return new Usage(threads, fds, children, zombies, kinds);
+    }
+
+    /** The server's usage once it holds still (two readings 50 ms apart agree, or 1 s passed), or null. */
+    Usage baseline() {
+        var last = usage();
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (last != null && System.nanoTime() < deadline) {
+            pause(Duration.ofMillis(50));
+            var now = usage();
+            if (now.threads() == last.threads() && now.fds() == last.fds() && now.children() == last.children()) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
+    /**
+     * Polls the server's usage until {@code settled} accepts it or the settle timeout passes;
+     * returns the last usage seen.
+     */
+    Usage awaitUsage(java.util.function.Predicate<Usage> settled) {
+        long deadline = System.nanoTime() + timeouts.settle().toNanos();
+        var usage = usage();
+        while (usage != null && !settled.test(usage) && System.nanoTime() < deadline) {
+            pause(Duration.ofMillis(50));
+            usage = usage();
+        }
+        return usage;
+    }
+
+    /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */
+    static boolean await(Supplier<Boolean> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            pause(Duration.ofMillis(25));
+        }
+        return true;
+    }
+
+    static void pause(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
