@@ -16,7 +16,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -178,7 +177,14 @@ public class Conformance implements Callable<Integer> {
                 run.writeJUnitXml(junitXml, "conformance", outcomes, properties);
             }
             if (json != null) {
-                TestRun.writeJson(json, outcomes, modelName);
+                var server = new LinkedHashMap<String, Object>();
+                server.put("address", target.hostPort());
+                server.put("pid", target.pid());
+                server.put("mode", target.raw() ? "raw" : "line");
+                if (launched != null) {
+                    server.put("launch", launched.command());
+                }
+                TestRun.writeJson(json, outcomes, modelName, Map.of("server", server));
             }
             System.out.println();
             System.out.println(TestRun.summary(outcomes));
@@ -191,14 +197,7 @@ public class Conformance implements Callable<Integer> {
     }
 
     private Predicate<String> selector() {
-        var fs = FileSystems.getDefault();
-        var include = only.stream().map(g -> fs.getPathMatcher("glob:" + g)).toList();
-        var exclude = skip.stream().map(g -> fs.getPathMatcher("glob:" + g)).toList();
-        return id -> {
-            var path = Path.of(id);
-            return (include.isEmpty() || include.stream().anyMatch(m -> m.matches(path)))
-                    && exclude.stream().noneMatch(m -> m.matches(path));
-        };
+        return TestRun.selection(only, skip);
     }
 }
 

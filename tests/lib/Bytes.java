@@ -75,10 +75,10 @@ final class Bytes {
 
     /** Expected and observed bytes, where they first differ, in text and hex around that byte. */
     static String compare(byte[] expected, byte[] observed) {
-        var s = new StringBuilder();
-        s.append("expected ").append(count(expected.length)).append(": ").append(text(expected)).append('\n');
-        s.append("observed ").append(count(observed.length)).append(": ").append(text(observed)).append('\n');
         int at = firstDifference(expected, observed);
+        var s = new StringBuilder();
+        s.append("expected ").append(count(expected.length)).append(": ").append(excerpt(expected, Math.max(at, 0))).append('\n');
+        s.append("observed ").append(count(observed.length)).append(": ").append(excerpt(observed, Math.max(at, 0))).append('\n');
         if (at < 0) {
             return s.toString();
         }
@@ -90,10 +90,6 @@ final class Bytes {
                 .append('\n');
         s.append("  expected bytes ").append(from).append("..: ").append(hexAround(expected, from, at)).append('\n');
         s.append("  observed bytes ").append(from).append("..: ").append(hexAround(observed, from, at)).append('\n');
-        if (expected.length > SHOWN || observed.length > SHOWN) {
-            s.append("  expected near there: ").append(excerpt(expected, at)).append('\n');
-            s.append("  observed near there: ").append(excerpt(observed, at)).append('\n');
-        }
         return s.toString();
     }
 

@@ -122,45 +122,55 @@ final class Finding {
                     : "only part of the reply came: the rest is not written (a partial write not completed, a write of "
                       + "part of the buffer) or sits in an unflushed buffer";
         }
-        if (indexOf(b, REPLACEMENT) >= 0 && indexOf(expected, REPLACEMENT) < 0) {
-            return "bytes came back as ef bf bd (U+FFFD, the replacement character): the server decodes bytes into text "
-                    + "(new String, InputStreamReader, readLine) and encodes them again; bytes that are not valid UTF-8, or a "
-                    + "character split across two reads, are lost. Echo bytes; never decode";
-        }
+        // Every pattern that fits: a reply can show several defects at once.
+        var causes = new ArrayList<String>();
         var withoutCr = strip(expected, (byte) '\r');
-        if (withoutCr.length < expected.length && Arrays.mismatch(withoutCr, b) >= Math.min(b.length, withoutCr.length)) {
-            return "the CR was lost: readLine() strips \"\\r\\n\" and println() writes \"\\n\"; echo the line's own bytes";
+        int crMismatch = Arrays.mismatch(withoutCr, b);
+        if (withoutCr.length < expected.length && (crMismatch < 0 || crMismatch >= Math.min(b.length, withoutCr.length)
+                || b[crMismatch] == '\n')) {
+            causes.add("the CR was lost or taken for a line end: readLine() ends a line at \"\\r\", \"\\n\" or "
+                    + "\"\\r\\n\" and drops it, println() writes \"\\n\"; find the LF in the bytes, keep the rest as it is");
+        }
+        if (indexOf(b, REPLACEMENT) >= 0 && indexOf(expected, REPLACEMENT) < 0) {
+            causes.add("bytes came back as ef bf bd (U+FFFD, the replacement character): the server decodes bytes into "
+                    + "text (new String, InputStreamReader, readLine) and encodes them again; bytes that are not valid UTF-8, "
+                    + "or a character split across two reads, are lost. Echo bytes; never decode");
         }
         if (questionMarks(expected, b)) {
-            return "characters came back as '?': the server encodes text with a charset that cannot hold them "
-                    + "(US-ASCII, ISO-8859-1); echo bytes, never encode";
+            causes.add("characters came back as '?': the server encodes text with a charset that cannot hold them "
+                    + "(US-ASCII, ISO-8859-1); echo bytes, never encode");
         }
         var prefix = target.prefix();
         if (!target.raw() && prefix.length > 0) {
             int want = count(expected, prefix);
             int seen = count(b, prefix);
-            if (seen > want) {
-                return "the prefix came " + seen + " times where " + want + " were expected: the server writes it per read() "
-                        + "instead of per line; TCP is a byte stream, so one line can arrive in several reads";
-            }
-            if (seen < want && indexOf(b, prefix) == 0) {
-                return "fewer prefixes than lines (" + seen + " for " + want + "): when one read holds several lines, each "
-                        + "needs its own PREFIX; find every LF in the bytes read";
-            }
-            if (seen == 0) {
-                return "no prefix: every reply starts with PREFIX (--prefix, default 'server echo# ')";
+            if (seen > want && causes.isEmpty()) {
+                causes.add("the prefix came " + seen + " times where " + want + " were expected: the server writes it per "
+                        + "read() instead of per line; TCP is a byte stream, so one line can arrive in several reads");
+            } else if (seen < want && indexOf(b, prefix) == 0) {
+                causes.add("fewer prefixes than lines (" + seen + " for " + want + "): when one read holds several lines, "
+                        + "each needs its own PREFIX; find every LF in the bytes read");
+            } else if (seen == 0) {
+                causes.add("no prefix: every reply starts with PREFIX (--prefix, default 'server echo# ')");
             }
         }
         if (indexOf(b, new byte[] {0, 0, 0, 0}) >= 0 && indexOf(expected, new byte[] {0, 0, 0, 0}) < 0) {
-            return "NUL bytes from an unused part of a buffer came back: write(buffer) sends the whole array; "
-                    + "write(buffer, 0, n) sends the n bytes read";
+            causes.add("NUL bytes from an unused part of a buffer came back: write(buffer) sends the whole array; "
+                    + "write(buffer, 0, n) sends the n bytes read");
         }
-        return "the reply differs from what was sent: echo exactly the bytes read, in order, each complete line once";
+        if (causes.isEmpty()) {
+            causes.add("the reply differs from what was sent: echo exactly the bytes read, in order, each complete line once");
+        }
+        return String.join("; also, ", causes);
     }
 
     static int indexOf(byte[] haystack, byte[] needle) {
+        return indexOf(haystack, needle, 0);
+    }
+
+    static int indexOf(byte[] haystack, byte[] needle, int from) {
         outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
+        for (int i = from; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) {
                 if (haystack[i + j] != needle[j]) {
                     continue outer;
@@ -173,13 +183,8 @@ final class Finding {
 
     static int count(byte[] haystack, byte[] needle) {
         int n = 0;
-        for (int i = 0; i + needle.length <= haystack.length; ) {
-            int at = indexOf(Arrays.copyOfRange(haystack, i, haystack.length), needle);
-            if (at < 0) {
-                break;
-            }
+        for (int at = indexOf(haystack, needle, 0); at >= 0; at = indexOf(haystack, needle, at + needle.length)) {
             n++;
-            i += at + needle.length;
         }
         return n;
     }

@@ -27,12 +27,12 @@ final class Peer implements AutoCloseable {
         /** "18 bytes, then end of stream after 0.2 s". */
         String describe() {
             var how = switch (end) {
-                case COMPLETE -> "all expected bytes";
+                case COMPLETE -> "(as many as expected)";
                 case EOF -> "then end of stream (the server closed the connection)";
                 case RESET -> "then connection reset (the server's socket was closed with data unread, or it crashed)";
                 case TIMEOUT -> "then nothing more";
             };
-            return Bytes.count(bytes.length) + " " + how + " after " + seconds(elapsed);
+            return Bytes.count(bytes.length) + " " + how + (end == End.COMPLETE ? " in " : " after ") + seconds(elapsed);
         }
     }
 

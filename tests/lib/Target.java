@@ -309,7 +309,7 @@ final class Target {
         }
         var owners = ProcFs.socketOwners().getOrDefault(s.inode(), List.of());
         return "the server's side of this connection: %s, owned by %s; %s received and not yet read by the server, %s sent and not yet acknowledged"
-                .formatted(s.state(), owners.isEmpty() ? "no process" : "pid " + owners,
+                .formatted(s.state(), owners.isEmpty() ? "no process" : "pid " + owners.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")),
                         Bytes.count(s.rxQueue()), Bytes.count(s.txQueue()));
     }
 

@@ -24,6 +24,7 @@ import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.PostDiscoveryFilter;
@@ -65,9 +66,8 @@ final class TestRun {
                 .configurationParameters(configuration)
                 .filters((PostDiscoveryFilter) descriptor -> descriptor.getSource()
                         .filter(MethodSource.class::isInstance)
-                        .map(source -> idOf.apply(((MethodSource) source).getJavaMethod())
-                                .map(id -> FilterResult.includedIf(selected.test(id), () -> "selected", () -> "not selected"))
-                                .orElse(FilterResult.included("no id")))
+                        .map(source -> idOf.apply(((MethodSource) source).getJavaMethod()).orElse(descriptor.getDisplayName()))
+                        .map(id -> FilterResult.includedIf(selected.test(id), () -> "selected", () -> "not selected"))
                         .orElse(FilterResult.included("container")))
                 .build();
         run(request);
@@ -84,6 +84,7 @@ final class TestRun {
     private final class Console implements TestExecutionListener {
         private final TestPlan plan;
         private final Map<TestIdentifier, Long> starts = new ConcurrentHashMap<>();
+        private final Map<TestIdentifier, List<String>> notes = new ConcurrentHashMap<>();
         private String lastGroup = "";
 
         Console(TestPlan plan) {
@@ -93,6 +94,13 @@ final class TestRun {
         @Override
         public void executionStarted(TestIdentifier test) {
             starts.put(test, System.nanoTime());
+        }
+
+        // What a test published with TestReporter: printed under its line.
+        @Override
+        public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
+            entry.getKeyValuePairs().forEach((key, value) ->
+                    notes.computeIfAbsent(test, t -> new ArrayList<>()).add(key + ": " + value));
         }
 
         @Override
@@ -139,6 +147,9 @@ final class TestRun {
             };
             var name = id.equals(test.getDisplayName()) ? "" : "  " + test.getDisplayName();
             console.printf("  %s %s%s%s%n", mark, id, name, status == Status.SKIPPED ? "" : " (" + millis + " ms)");
+            for (var note : notes.getOrDefault(test, List.of())) {
+                console.println("       " + note);
+            }
             if (!outcome.message().isEmpty() && status != Status.PASSED) {
                 for (var line : outcome.message().split("\n")) {
                     console.println("       " + line);
@@ -167,6 +178,25 @@ final class TestRun {
             return "the check ran past its time bound: " + message;
         }
         return t.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
+    }
+
+    /** A test selection from --only and --skip globs ('*' any text, '?' one character), matched against ids. */
+    static Predicate<String> selection(List<String> only, List<String> skip) {
+        var include = only.stream().map(TestRun::glob).toList();
+        var exclude = skip.stream().map(TestRun::glob).toList();
+        return id -> (include.isEmpty() || include.stream().anyMatch(p -> p.test(id))) && exclude.stream().noneMatch(p -> p.test(id));
+    }
+
+    private static Predicate<String> glob(String glob) {
+        var regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            regex.append(switch (c) {
+                case '*' -> ".*";
+                case '?' -> ".";
+                default -> java.util.regex.Pattern.quote(String.valueOf(c));
+            });
+        }
+        return java.util.regex.Pattern.compile(regex.toString()).asMatchPredicate();
     }
 
     static long count(List<Outcome> outcomes, Status status) {
@@ -247,8 +277,8 @@ final class TestRun {
         }
     }
 
-    /** The JSON report (SPEC §4.2): counts, the model, and every check with status, message and time. */
-    static void writeJson(Path file, List<Outcome> all, String model) throws IOException {
+    /** The JSON report (SPEC §4.2): counts, the model, every check with status, message and time, and {@code extra}. */
+    static void writeJson(Path file, List<Outcome> all, String model, Map<String, Object> extra) throws IOException {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
@@ -266,6 +296,7 @@ final class TestRun {
             check.put("millis", o.millis());
             return check;
         }).toList());
+        report.putAll(extra);
         Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
                 .create().toJson(report) + "\n");
     }

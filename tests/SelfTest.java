@@ -1,0 +1,625 @@
+//JAVA 25+
+//DEPS org.assertj:assertj-core:3.27.7
+//DEPS info.picocli:picocli:4.7.7
+//SOURCES lib/TestRun.java lib/ProcFs.java lib/Bytes.java ../solutions/shared/Framing.java
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The kit's own tests: the framing and the /proc readers on their own; the suite's command line
+ * and reports; every solution through the suite, line and raw; every broken server in
+ * tests/faults failing on the checks that name its defect, and leaving no process behind.
+ */
+@Command(name = "selftest", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Runs Echo Kit's own tests. Ends with the line 'N passed, M failed'.",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:every test passed", "1:a test failed", "2:bad usage"})
+public class SelfTest implements Callable<Integer> {
+
+    @Option(names = "--only", split = ",", paramLabel = "GLOB", description = "Run only the tests whose name matches, e.g. '*ThreadPool*'.")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--junit-xml", paramLabel = "FILE", description = "Write a JUnit XML report.")
+    Path junitXml;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SelfTest()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Kit.root();
+        var run = new TestRun(m -> Optional.empty(), System.out);
+        System.out.println("Echo Kit self-test, in " + Kit.root());
+        var outcomes = run.run(List.of(Tests.class), Map.of(
+                "junit.jupiter.execution.timeout.default", "15 m",
+                "junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD"),
+                TestRun.selection(only, List.of()));
+        if (junitXml != null) {
+            run.writeJUnitXml(junitXml, "selftest", outcomes, Map.of("root", Kit.root().toString()));
+        }
+        System.out.println();
+        System.out.println(TestRun.summary(outcomes).replaceFirst(", \\d+ skipped$", ""));
+        return TestRun.count(outcomes, TestRun.Status.FAILED) > 0 ? 1 : 0;
+    }
+
+    /** The kit's files, and a way to run its scripts as a user would: ./jbang FILE ARGS. */
+    static final class Kit {
+        private static Path root;
+
+        static synchronized Path root() {
+            if (root == null) {
+                for (var dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                    if (Files.isExecutable(dir.resolve("jbang")) && Files.exists(dir.resolve("tests/Conformance.java"))) {
+                        root = dir;
+                        return root;
+                    }
+                }
+                throw new IllegalStateException("run the self-test from the kit's folder: ./jbang tests/SelfTest.java");
+            }
+            return root;
+        }
+
+        /** What a finished command did: its status, its output, and how long it took. */
+        record Result(int status, String output, Duration took) {
+            String tail(int lines) {
+                var all = output.lines().toList();
+                return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+            }
+        }
+
+        /** Runs ./jbang with {@code args} from the kit's folder; ends its whole tree if it runs past {@code bound}. */
+        static Result jbang(Duration bound, String... args) throws IOException, InterruptedException {
+            var command = new ArrayList<String>(List.of(root().resolve("jbang").toString()));
+            command.addAll(List.of(args));
+            var log = Files.createTempFile("echo-kit-selftest", ".log");
+            try {
+                long start = System.nanoTime();
+                var process = new ProcessBuilder(command).directory(root().toFile())
+                        .redirectErrorStream(true).redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                    var tree = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
+                    tree.forEach(ProcessHandle::destroyForcibly);
+                    process.waitFor(5, TimeUnit.SECONDS);
+                    return new Result(-1, Files.readString(log) + "\n[self-test: ended after " + bound.toSeconds() + " s]",
+                            Duration.ofNanos(System.nanoTime() - start));
+                }
+                return new Result(process.exitValue(), Files.readString(log), Duration.ofNanos(System.nanoTime() - start));
+            } finally {
+                Files.deleteIfExists(log);
+            }
+        }
+    }
+
+    /** A finished suite run: its exit status, console output, and its JSON report. */
+    record SuiteRun(Kit.Result result, JsonObject report) {
+
+        static SuiteRun of(Duration bound, String... args) throws IOException, InterruptedException {
+            var json = Files.createTempFile("echo-kit-report", ".json");
+            try {
+                var all = new ArrayList<String>(List.of("tests/Conformance.java", "--json", json.toString()));
+                all.addAll(List.of(args));
+                var result = Kit.jbang(bound, all.toArray(String[]::new));
+                var text = Files.readString(json);
+                return new SuiteRun(result, text.isBlank() ? null : JsonParser.parseString(text).getAsJsonObject());
+            } finally {
+                Files.deleteIfExists(json);
+            }
+        }
+
+        /** The status of check {@code id} ("passed", "failed", "skipped"), or "absent". */
+        String status(String id) {
+            return check(id).map(c -> c.get("status").getAsString()).orElse("absent");
+        }
+
+        String message(String id) {
+            return check(id).map(c -> c.get("message").getAsString()).orElse("");
+        }
+
+        List<String> ids(String status) {
+            if (report == null) {
+                return List.of();
+            }
+            var ids = new ArrayList<String>();
+            report.getAsJsonArray("checks").forEach(c -> {
+                if (c.getAsJsonObject().get("status").getAsString().equals(status)) {
+                    ids.add(c.getAsJsonObject().get("id").getAsString());
+                }
+            });
+            return ids;
+        }
+
+        long serverPid() {
+            return report == null ? 0 : report.getAsJsonObject("server").get("pid").getAsLong();
+        }
+
+        private Optional<JsonObject> check(String id) {
+            if (report == null) {
+                return Optional.empty();
+            }
+            for (var c : report.getAsJsonArray("checks")) {
+                if (c.getAsJsonObject().get("id").getAsString().equals(id)) {
+                    return Optional.of(c.getAsJsonObject());
+                }
+            }
+            return Optional.empty();
+        }
+
+        String describe() {
+            return "exit status " + result.status() + " after " + result.took().toSeconds() + " s; the suite's output ended with:\n"
+                    + result.tail(40);
+        }
+    }
+
+    /** A broken server of tests/faults and what its header says: the defect and the checks it must fail. */
+    record Fault(Path file, String defect, List<String> mustFail, String says) {
+
+        static List<Fault> all() throws IOException {
+            try (var files = Files.list(Kit.root().resolve("tests/faults"))) {
+                var faults = new ArrayList<Fault>();
+                for (var file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                    faults.add(read(file));
+                }
+                return faults;
+            }
+        }
+
+        static Fault read(Path file) throws IOException {
+            String defect = "";
+            String says = "";
+            List<String> mustFail = List.of();
+            for (var line : Files.readAllLines(file)) {
+                if (line.startsWith("// Fault: ")) {
+                    defect = line.substring(10).strip();
+                } else if (line.startsWith("// Must fail: ")) {
+                    mustFail = List.of(line.substring(14).strip().split("\\s+"));
+                } else if (line.startsWith("// Says: ")) {
+                    says = line.substring(9).strip();
+                }
+            }
+            return new Fault(file, defect, mustFail, says);
+        }
+
+        String name() {
+            return file.getFileName().toString().replace(".java", "");
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    }
+
+    @TestClassOrder(ClassOrderer.OrderAnnotation.class)
+    static class Tests {
+
+        static final Duration SUITE_BOUND = Duration.ofMinutes(4);
+
+        @Nested
+        @Order(1)
+        @DisplayName("framing (solutions/shared/Framing.java)")
+        class FramingUnit {
+
+            static final byte[] PREFIX = "server echo# ".getBytes(StandardCharsets.UTF_8);
+
+            // What line mode must answer to the whole input, computed without the framing code.
+            static byte[] expected(byte[] input, byte[] prefix) {
+                var out = new ByteArrayOutputStream();
+                int start = 0;
+                for (int i = 0; i < input.length; i++) {
+                    if (input[i] == '\n') {
+                        out.writeBytes(prefix);
+                        out.write(input, start, i + 1 - start);
+                        start = i + 1;
+                    }
+                }
+                if (start < input.length) {
+                    out.writeBytes(prefix);
+                    out.write(input, start, input.length - start);
+                }
+                return out.toByteArray();
+            }
+
+            // Feeds input to a new Lines framing, cut at the given offsets, then ends it.
+            static byte[] frame(byte[] input, byte[] prefix, int maxLine, int... cuts) {
+                var framing = Framing.of(false, prefix, maxLine);
+                var out = new ByteArrayOutputStream();
+                int from = 0;
+                for (int cut : cuts) {
+                    assertThat(framing.read(input, from, cut - from, out)).as("read of bytes %d..%d", from, cut).isTrue();
+                    from = cut;
+                }
+                assertThat(framing.read(input, from, input.length - from, out)).as("read of bytes %d..end", from).isTrue();
+                framing.end(out);
+                return out.toByteArray();
+            }
+
+            @Test
+            @DisplayName("framing: a line cut at any byte gets one reply, PREFIX + line")
+            void everyCut() {
+                var line = "hello, wörld\r\n".getBytes(StandardCharsets.UTF_8);
+                for (int cut = 0; cut <= line.length; cut++) {
+                    assertThat(frame(line, PREFIX, 65536, cut)).as("cut at byte %d", cut)
+                            .isEqualTo(Bytes.concat(PREFIX, line));
+                }
+            }
+
+            @Test
+            @DisplayName("framing: any split of any bytes gives PREFIX + line per line, then PREFIX + rest (seeded, 2000 cases)")
+            void randomSplits() {
+                long seed = Long.getLong("selftest.seed", System.nanoTime());
+                var random = new Random(seed);
+                for (int run = 0; run < 2000; run++) {
+                    var input = new byte[random.nextInt(300)];
+                    random.nextBytes(input);
+                    for (int i = 0; i < input.length; i++) {
+                        if (random.nextInt(8) == 0) {
+                            input[i] = '\n';
+                        }
+                    }
+                    var cuts = random.ints(random.nextInt(6), 0, input.length + 1).sorted().toArray();
+                    var prefix = random.nextBoolean() ? PREFIX : new byte[0];
+                    assertThat(frame(input, prefix, 65536, cuts))
+                            .as("seed %d (rerun with -Dselftest.seed=%d), run %d, input %s, cuts %s", seed, seed, run,
+                                    Bytes.text(input), Arrays.toString(cuts))
+                            .isEqualTo(expected(input, prefix));
+                }
+            }
+
+            @Test
+            @DisplayName("framing: 50 lines in one read get 50 replies, in order")
+            void manyLinesInOneRead() {
+                var input = new ByteArrayOutputStream();
+                for (int i = 0; i < 50; i++) {
+                    input.writeBytes(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+                assertThat(frame(input.toByteArray(), PREFIX, 65536)).isEqualTo(expected(input.toByteArray(), PREFIX));
+            }
+
+            @Test
+            @DisplayName("framing: CR, NUL and bytes that are not UTF-8 are echoed verbatim")
+            void verbatim() {
+                var line = new byte[] {'a', '\r', 0, (byte) 0xff, (byte) 0xc3, '\r', '\n'};
+                assertThat(frame(line, PREFIX, 65536, 3, 5)).isEqualTo(Bytes.concat(PREFIX, line));
+            }
+
+            @Test
+            @DisplayName("framing: nothing is written for a line until its LF arrives, nor at end when nothing is pending")
+            void holdsPartialLines() {
+                var framing = Framing.of(false, PREFIX, 65536);
+                var out = new ByteArrayOutputStream();
+                assertThat(framing.read("abc".getBytes(), 0, 3, out)).isTrue();
+                assertThat(out.size()).as("bytes written before the LF").isZero();
+                framing.read("\n".getBytes(), 0, 1, out);
+                out.reset();
+                framing.end(out);
+                assertThat(out.size()).as("bytes written at end with no partial line").isZero();
+            }
+
+            @Test
+            @DisplayName("framing: a line of exactly --max-line bytes passes, one byte more without LF is refused")
+            void maxLine() {
+                var line = Bytes.concat(new byte[99], new byte[] {'\n'});
+                assertThat(frame(line, PREFIX, 100, 10, 50, 99)).isEqualTo(Bytes.concat(PREFIX, line));
+                var framing = Framing.of(false, PREFIX, 100);
+                var out = new ByteArrayOutputStream();
+                assertThat(framing.read(new byte[100], 0, 100, out)).as("100 bytes, no LF, max 100").isTrue();
+                assertThat(framing.read(new byte[1], 0, 1, out)).as("the 101st byte without LF").isFalse();
+            }
+
+            @Test
+            @DisplayName("framing: raw mode gives back every byte at once, and nothing more at end")
+            void raw() {
+                var framing = Framing.of(true, PREFIX, 10);
+                var out = new ByteArrayOutputStream();
+                var bytes = new byte[1000];
+                new Random(1).nextBytes(bytes);
+                assertThat(framing.read(bytes, 0, bytes.length, out)).isTrue();
+                framing.end(out);
+                assertThat(out.toByteArray()).isEqualTo(bytes);
+            }
+        }
+
+        @Nested
+        @Order(2)
+        @DisplayName("/proc readers (tests/lib/ProcFs.java)")
+        class ProcFsUnit {
+
+            @Test
+            @DisplayName("/proc: a /proc/net/tcp line parses into addresses, state, queues and inode")
+            void parsesTcpLine() {
+                var s = ProcFs.parseTcpLine("   3: 0100007F:22B8 0100007F:D431 08 00000000:00000005 00:00000000 00000000  1000        0 4242 1 0000000000000000 20 4 30 10 -1");
+                assertThat(s.local()).isEqualTo(new InetSocketAddress("127.0.0.1", 8888));
+                assertThat(s.remote()).isEqualTo(new InetSocketAddress("127.0.0.1", 54321));
+                assertThat(s.state()).isEqualTo(ProcFs.TcpState.CLOSE_WAIT);
+                assertThat(s.rxQueue()).isEqualTo(5);
+                assertThat(s.inode()).isEqualTo(4242);
+            }
+
+            @Test
+            @DisplayName("/proc: tcp6 addresses parse, and IPv4-mapped ones come out as IPv4")
+            void parsesTcp6() throws IOException {
+                var mapped = ProcFs.parseEndpoint("0000000000000000FFFF00000100007F:1F90");
+                assertThat(mapped).isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 8080));
+                var loopback = ProcFs.parseEndpoint("00000000000000000000000001000000:0050");
+                assertThat(loopback.getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+            }
+
+            @Test
+            @DisplayName("/proc: a stat line parses, whatever the command name holds")
+            void parsesStat() {
+                var p = ProcFs.parseStat("1234 (my (odd) name) Z 99 1234 1234 0 -1 4194560");
+                assertThat(p.pid()).isEqualTo(1234);
+                assertThat(p.comm()).isEqualTo("my (odd) name");
+                assertThat(p.zombie()).isTrue();
+                assertThat(p.ppid()).isEqualTo(99);
+            }
+
+            @Test
+            @DisplayName("/proc: a live listener, its owner, a connection's unread bytes and CLOSE_WAIT are seen")
+            void liveSockets() throws IOException {
+                try (var listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                    int port = listener.getLocalPort();
+                    assertThat(ProcFs.listenerOwners(port)).as("owners of our listener").containsExactly(ProcessHandle.current().pid());
+                    try (var client = new Socket(InetAddress.getLoopbackAddress(), port); var server = listener.accept()) {
+                        client.getOutputStream().write("12345".getBytes());
+                        var side = awaitSocket(port, client.getLocalPort(), s -> s.rxQueue() == 5);
+                        assertThat(side.state()).isEqualTo(ProcFs.TcpState.ESTABLISHED);
+                        assertThat(side.rxQueue()).as("bytes the server has not read").isEqualTo(5);
+                        client.close();
+                        var closed = awaitSocket(port, client.getLocalPort(), s -> s.state() == ProcFs.TcpState.CLOSE_WAIT);
+                        assertThat(closed.state()).isEqualTo(ProcFs.TcpState.CLOSE_WAIT);
+                        assertThat(ProcFs.socketOwners().get(closed.inode())).containsExactly(ProcessHandle.current().pid());
+                    }
+                }
+            }
+
+            private ProcFs.TcpSocket awaitSocket(int port, int clientPort, java.util.function.Predicate<ProcFs.TcpSocket> ready) {
+                ProcFs.TcpSocket last = null;
+                for (int i = 0; i < 100; i++) {
+                    last = ProcFs.tcpSockets(port).stream().filter(s -> s.remote().getPort() == clientPort).findFirst().orElse(null);
+                    if (last != null && ready.test(last)) {
+                        return last;
+                    }
+                    sleep(20);
+                }
+                return last;
+            }
+
+            @Test
+            @DisplayName("/proc: threads and open files of a process are counted as they change")
+            void counts() throws IOException, InterruptedException {
+                long self = ProcessHandle.current().pid();
+                int threads = ProcFs.threads(self);
+                var latch = new java.util.concurrent.CountDownLatch(1);
+                var thread = Thread.ofPlatform().start(() -> {
+                    try {
+                        latch.await();
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                assertThat(ProcFs.threads(self)).as("threads with one more started").isGreaterThanOrEqualTo(threads + 1);
+                assertThat(ProcFs.threadNames(self)).as("thread names").isNotEmpty();
+                latch.countDown();
+                thread.join();
+                int fds = ProcFs.fds(self);
+                try (var file = Files.newInputStream(Kit.root().resolve("tests/SelfTest.java"))) {
+                    assertThat(ProcFs.fds(self)).as("fds with one more file open").isEqualTo(fds + 1);
+                    assertThat(ProcFs.fdKinds(self)).containsKey("file");
+                }
+            }
+
+            @Test
+            @DisplayName("/proc: children, grandchildren and zombies are found")
+            void processTree() throws IOException, InterruptedException {
+                // bash runs a short sleep in the background, then becomes a long sleep that never reaps it: a zombie.
+                var process = new ProcessBuilder("bash", "-c", "sleep 0.1 & exec sleep 30").start();
+                try {
+                    long self = ProcessHandle.current().pid();
+                    ProcFs.ProcessInfo zombie = null;
+                    for (int i = 0; i < 100 && zombie == null; i++) {
+                        sleep(30);
+                        zombie = ProcFs.descendants(self).stream().filter(ProcFs.ProcessInfo::zombie).findFirst().orElse(null);
+                    }
+                    assertThat(ProcFs.children(self)).extracting(ProcFs.ProcessInfo::pid).contains(process.pid());
+                    assertThat(zombie).as("the unreaped child of the long sleep").isNotNull();
+                    assertThat(zombie.ppid()).isEqualTo(process.pid());
+                } finally {
+                    process.destroyForcibly();
+                    process.waitFor();
+                }
+            }
+
+            private static void sleep(long millis) {
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Nested
+        @Order(3)
+        @DisplayName("the suite's command line and reports (tests/Conformance.java)")
+        class SuiteCli {
+
+            @Test
+            @DisplayName("suite: --list shows every check id of SPEC §4.1, and --help the exit codes")
+            void listAndHelp() throws Exception {
+                var list = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--list");
+                assertThat(list.status()).as(list.output()).isZero();
+                assertThat(list.output()).contains("echo.basic", "framing.utf8-split", "stream.bulk", "limits.oversized-line",
+                        "raw.half-close", "concurrency.model", "cleanup.zombies", "robust.flood", "shutdown.sigterm");
+                assertThat(list.output().lines().filter(l -> l.matches("^[a-z]+\\.[a-z0-9-]+ .*"))).as("check lines").hasSize(31);
+                var help = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--help");
+                assertThat(help.status()).isZero();
+                assertThat(help.output()).contains("Exit status:", "0   every selected check passed", "2   bad usage");
+            }
+
+            @Test
+            @DisplayName("suite: bad usage, no server on the port, and a launch that fails each exit with 2 and say why")
+            void usageErrors() throws Exception {
+                var bogus = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--bogus");
+                assertThat(bogus.status()).as(bogus.output()).isEqualTo(2);
+                var model = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--port", "1", "--model", "fork-bomb");
+                assertThat(model.status()).as(model.output()).isEqualTo(2);
+                assertThat(model.output()).contains("unknown --model");
+                int free;
+                try (var s = new ServerSocket(0)) {
+                    free = s.getLocalPort();
+                }
+                var nobody = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--port", Integer.toString(free));
+                assertThat(nobody.status()).as(nobody.output()).isEqualTo(2);
+                assertThat(nobody.output()).contains("no server could be reached");
+                var failing = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--launch", "bash -c 'echo starting; exit 3' server");
+                assertThat(failing.status()).as(failing.output()).isEqualTo(2);
+                assertThat(failing.output()).contains("exited with status 3 before printing its ready line", "starting");
+            }
+
+            @Test
+            @DisplayName("suite: the JSON and JUnit XML reports hold every selected check, by id, with the summary line last")
+            void reports() throws Exception {
+                var xml = Files.createTempFile("echo-kit", ".xml");
+                try {
+                    var run = SuiteRun.of(SUITE_BOUND, "--launch", "./jbang solutions/SingleThreaded.java",
+                            "--only", "echo.*,framing.split", "--junit-xml", xml.toString());
+                    assertThat(run.result().status()).as(run.describe()).isZero();
+                    assertThat(run.result().output().strip().lines().reduce((a, b) -> b).orElse("")).isEqualTo("7 passed, 0 failed");
+                    assertThat(run.report().get("passed").getAsInt()).isEqualTo(7);
+                    assertThat(run.report().get("failed").getAsInt()).isZero();
+                    assertThat(run.report().get("model").getAsString()).isEqualTo("single-threaded");
+                    assertThat(run.ids("passed")).containsExactly("echo.basic", "echo.sequence", "echo.crlf", "echo.empty-line",
+                            "echo.binary", "echo.utf8", "framing.split");
+                    var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+                    var cases = doc.getElementsByTagName("testcase");
+                    assertThat(cases.getLength()).isEqualTo(7);
+                    assertThat(cases.item(0).getAttributes().getNamedItem("name").getNodeValue()).isEqualTo("echo.basic");
+                    assertThat(doc.getDocumentElement().getAttribute("failures")).isEqualTo("0");
+                } finally {
+                    Files.deleteIfExists(xml);
+                }
+            }
+        }
+
+        @Nested
+        @Order(4)
+        @DisplayName("each solution passes the whole suite through --launch")
+        class Solutions {
+
+            /** A solution run in one mode. */
+            record Solution(String file, String model, boolean raw) {
+                @Override
+                public String toString() {
+                    return "solutions/%s.java passes as %s, %s mode".formatted(file, model, raw ? "raw" : "line");
+                }
+            }
+
+            static Stream<Solution> solutions() {
+                return Stream.of("SingleThreaded:single-threaded", "MultiThreaded:multi-threaded", "ThreadPool:thread-pool")
+                        .flatMap(s -> Stream.of(false, true).map(raw -> new Solution(s.split(":")[0], s.split(":")[1], raw)));
+            }
+
+            @ParameterizedTest(name = "{0}")
+            @DisplayName("solutions pass the suite")
+            @MethodSource("solutions")
+            void passes(Solution solution) throws Exception {
+                var args = new ArrayList<>(List.of("--launch", "./jbang solutions/" + solution.file() + ".java",
+                        "--model", solution.model()));
+                String mode = solution.raw() ? "raw" : "line";
+                if (solution.raw()) {
+                    args.add("--raw");
+                }
+                var run = SuiteRun.of(SUITE_BOUND, args.toArray(String[]::new));
+                assertThat(run.result().status()).as("%s", run.describe()).isZero();
+                assertThat(run.ids("failed")).as("failed checks").isEmpty();
+                var mustPass = mode.equals("raw")
+                        ? List.of("raw.basic", "raw.binary", "raw.bulk", "raw.half-close")
+                        : List.of("echo.basic", "framing.split", "stream.bulk", "limits.oversized-line");
+                assertThat(run.ids("passed")).as("checks passed").containsAll(mustPass)
+                        .contains("concurrency.model", "cleanup.fds", "robust.flood", "shutdown.sigterm");
+                assertThat(run.result().took()).as("time for the whole suite, JBang included").isLessThan(Duration.ofSeconds(60));
+                assertGone(run);
+            }
+        }
+
+        @Nested
+        @Order(5)
+        @DisplayName("each broken server (tests/faults) fails the checks that name its defect")
+        class Faults {
+
+            static List<Fault> faults() throws IOException {
+                return Fault.all();
+            }
+
+            @ParameterizedTest(name = "tests/faults/{0}.java fails")
+            @DisplayName("faults fail the suite")
+            @MethodSource("faults")
+            void fails(Fault fault, TestReporter reporter) throws Exception {
+                assertThat(fault.mustFail()).as("the '// Must fail:' header of %s", fault.file()).isNotEmpty();
+                var run = SuiteRun.of(SUITE_BOUND, "--launch", "./jbang " + Kit.root().relativize(fault.file()));
+                assertThat(run.result().status()).as("%s (%s): %s", fault.name(), fault.defect(), run.describe()).isEqualTo(1);
+                for (var id : fault.mustFail()) {
+                    assertThat(run.status(id)).as("%s on %s (%s); failed: %s", fault.name(), id, fault.defect(), run.ids("failed"))
+                            .isEqualTo("failed");
+                    assertThat(run.message(id)).as("the message of %s", id).contains("observed:", "likely cause:", "reread:");
+                }
+                if (!fault.says().isEmpty()) {
+                    assertThat(run.message(fault.mustFail().get(0))).as("the message of %s", fault.mustFail().get(0))
+                            .contains(fault.says());
+                }
+                reporter.publishEntry("failed as it must", String.join(" ", fault.mustFail()));
+                var others = new ArrayList<>(run.ids("failed"));
+                others.removeAll(fault.mustFail());
+                reporter.publishEntry("failed as well", others.isEmpty() ? "nothing" : String.join(" ", others));
+                assertGone(run);
+            }
+        }
+
+        /** No process of the run is left: the server the suite launched, and its children. */
+        static void assertGone(SuiteRun run) {
+            long pid = run.serverPid();
+            assertThat(pid).as("the server's pid in the JSON report").isPositive();
+            var alive = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            assertThat(alive).as("the launched server, pid %d, after the suite ended", pid).isEmpty();
+        }
+    }
+}
