@@ -27,6 +27,8 @@ class ThreadPool extends EchoServer {
     void serve(ServerSocket listener) throws IOException {
         var pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
                 Thread.ofPlatform().name("worker-", 1).factory());
+        // The workers exist from the start: the server's thread count never depends on its clients.
+        pool.prestartAllCoreThreads();
         while (true) {
             var client = listener.accept();
             try {

@@ -496,6 +496,24 @@ public class SelfTest implements Callable<Integer> {
             }
 
             @Test
+            @DisplayName("catalog: every alias of jbang-catalog.json resolves to a script of the kit")
+            void catalog() throws Exception {
+                var catalog = JsonParser.parseString(Files.readString(Kit.root().resolve("jbang-catalog.json"))).getAsJsonObject();
+                var aliases = catalog.getAsJsonObject("aliases");
+                assertThat(aliases.keySet()).contains("single-threaded", "multi-threaded", "thread-pool", "conformance", "selftest");
+                for (var alias : aliases.entrySet()) {
+                    var ref = alias.getValue().getAsJsonObject().get("script-ref").getAsString();
+                    assertThat(Kit.root().resolve(ref)).as("script of alias %s", alias.getKey()).isRegularFile();
+                    assertThat(alias.getValue().getAsJsonObject().has("description")).as("description of %s", alias.getKey()).isTrue();
+                }
+                var listed = Kit.jbang(SUITE_BOUND, "alias", "list");
+                assertThat(listed.output()).as("./jbang alias list").contains(aliases.keySet().toArray(String[]::new));
+                var viaAlias = Kit.jbang(SUITE_BOUND, "conformance", "--list");
+                assertThat(viaAlias.status()).as(viaAlias.output()).isZero();
+                assertThat(viaAlias.output()).contains("echo.basic");
+            }
+
+            @Test
             @DisplayName("suite: bad usage, no server on the port, and a launch that fails each exit with 2 and say why")
             void usageErrors() throws Exception {
                 var bogus = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--bogus");

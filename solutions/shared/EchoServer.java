@@ -29,7 +29,7 @@ import sun.misc.Signal;
  * line, the log, shutdown on SIGTERM, and {@link #echo}, which serves one client on a blocking
  * socket. A lesson extends it and writes {@link #serve}: who accepts clients, and who serves them.
  */
-@Command(mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true, version = "Echo Kit 1",
         description = "An echo server of Echo Kit: every line it reads comes back as PREFIX + line (SPEC §2).",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:stopped by SIGTERM or SIGINT", "1:the port is in use, or the server failed",

@@ -77,7 +77,9 @@ final class Finding {
      */
     static Finding reply(Target target, Peer peer, String what, byte[] expected, Peer.Reply got) {
         var f = observed("%s: %s", what, got.describe())
-                .detail(Bytes.compare(expected, got.bytes()));
+                .detail(got.bytes().length == 0
+                        ? "expected " + Bytes.count(expected.length) + ": " + Bytes.text(expected)
+                        : Bytes.compare(expected, got.bytes()));
         if (!got.complete() && got.end() != Peer.End.EOF) {
             f.detail(target.serverSide(peer.localPort()));
         }
@@ -90,7 +92,10 @@ final class Finding {
     private static String lessonFor(Target target, Peer.Reply got) {
         var model = target.claimed();
         boolean waiting = got.bytes().length == 0 && got.end() == Peer.End.TIMEOUT;
-        return waiting && model != null ? model.lessonRef() + "; and " + Model.ECHO_LESSON : Model.ECHO_LESSON;
+        if (waiting && model != null && model.lesson != 1) {
+            return model.lessonRef() + "; and " + Model.ECHO_LESSON;
+        }
+        return waiting && model != null ? model.lessonRef() : Model.ECHO_LESSON;
     }
 
     private static String cause(Target target, byte[] expected, Peer.Reply got, long inode, long unread) {

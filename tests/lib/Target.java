@@ -286,7 +286,7 @@ final class Target {
     /** The listening socket's state: how many connections wait in its backlog to be accepted. */
     String listenerState() {
         var listener = ProcFs.tcpSockets(port()).stream().filter(s -> s.state() == ProcFs.TcpState.LISTEN).findFirst();
-        return listener.map(l -> "listening socket: " + l.rxQueue() + " connections wait to be accepted (backlog " + l.txQueue() + ")")
+        return listener.map(l -> "listening socket: " + l.rxQueue() + " connections wait to be accepted")
                 .orElse("no socket listens on port " + port() + " on this machine");
     }
 

@@ -86,6 +86,7 @@ final class TestRun {
         private final Map<TestIdentifier, Long> starts = new ConcurrentHashMap<>();
         private final Map<TestIdentifier, List<String>> notes = new ConcurrentHashMap<>();
         private String lastGroup = "";
+        private String lastSkipReason = "";
 
         Console(TestPlan plan) {
             this.plan = plan;
@@ -150,7 +151,10 @@ final class TestRun {
             for (var note : notes.getOrDefault(test, List.of())) {
                 console.println("       " + note);
             }
-            if (!outcome.message().isEmpty() && status != Status.PASSED) {
+            // A skip's reason is printed once for a run of skips that share it.
+            boolean repeated = status == Status.SKIPPED && outcome.message().equals(lastSkipReason);
+            lastSkipReason = status == Status.SKIPPED ? outcome.message() : "";
+            if (!outcome.message().isEmpty() && status != Status.PASSED && !repeated) {
                 for (var line : outcome.message().split("\n")) {
                     console.println("       " + line);
                 }
@@ -211,7 +215,7 @@ final class TestRun {
     }
 
     /** JUnit XML as CI systems read it: one testcase per test, named by its id. */
-    void writeJUnitXml(Path file, String suiteName, List<Outcome> all, Map<String, String> properties) throws IOException {
+    void writeJUnitXml(Path file, String suiteName, List<Outcome> all, Map<String, ?> properties) throws IOException {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
@@ -234,7 +238,7 @@ final class TestRun {
                 xml.writeCharacters("\n    ");
                 xml.writeEmptyElement("property");
                 xml.writeAttribute("name", p.getKey());
-                xml.writeAttribute("value", xmlSafe(p.getValue()));
+                xml.writeAttribute("value", xmlSafe(String.valueOf(p.getValue())));
             }
             xml.writeCharacters("\n  ");
             xml.writeEndElement();
