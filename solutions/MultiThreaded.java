@@ -18,13 +18,13 @@ class MultiThreaded extends EchoServer {
 
     @Override
     String details() {
-        return "max-clients=" + maxClients;
+        return "max-clients=" + maxClients();
     }
 
     @Override
     void serve(ServerSocket listener) throws IOException, InterruptedException {
         var threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("client-", 1).factory());
-        var slots = new Semaphore(maxClients);
+        var slots = new Semaphore(maxClients());
         while (true) {
             // Past --max-clients, wait for a client to leave; new ones wait in the backlog.
             slots.acquire();

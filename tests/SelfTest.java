@@ -1,7 +1,7 @@
 //JAVA 25+
 //DEPS org.assertj:assertj-core:3.27.7
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/TestRun.java lib/ProcFs.java lib/Bytes.java ../solutions/shared/Framing.java
+//SOURCES lib/TestRun.java lib/ProcFs.java lib/Bytes.java lib/Peer.java lib/Launch.java ../solutions/shared/Framing.java
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -500,7 +500,7 @@ public class SelfTest implements Callable<Integer> {
             void catalog() throws Exception {
                 var catalog = JsonParser.parseString(Files.readString(Kit.root().resolve("jbang-catalog.json"))).getAsJsonObject();
                 var aliases = catalog.getAsJsonObject("aliases");
-                assertThat(aliases.keySet()).contains("single-threaded", "multi-threaded", "thread-pool", "conformance", "selftest");
+                assertThat(aliases.keySet()).contains("single-threaded", "multi-process", "multi-threaded", "thread-pool", "conformance", "selftest");
                 for (var alias : aliases.entrySet()) {
                     var ref = alias.getValue().getAsJsonObject().get("script-ref").getAsString();
                     assertThat(Kit.root().resolve(ref)).as("script of alias %s", alias.getKey()).isRegularFile();
@@ -572,7 +572,8 @@ public class SelfTest implements Callable<Integer> {
             }
 
             static Stream<Solution> solutions() {
-                return Stream.of("SingleThreaded:single-threaded", "MultiThreaded:multi-threaded", "ThreadPool:thread-pool")
+                return Stream.of("SingleThreaded:single-threaded", "MultiProcess:multi-process", "MultiThreaded:multi-threaded",
+                                "ThreadPool:thread-pool")
                         .flatMap(s -> Stream.of(false, true).map(raw -> new Solution(s.split(":")[0], s.split(":")[1], raw)));
             }
 
@@ -601,6 +602,64 @@ public class SelfTest implements Callable<Integer> {
 
         @Nested
         @Order(5)
+        @DisplayName("servers under load and with unusual options")
+        class Load {
+
+            @Test
+            @DisplayName("multi-process: 50 clients at once are all served; then no child, zombie or CLOSE_WAIT socket is left")
+            void fiftyChildren() throws Exception {
+                var launch = Launch.start("./jbang solutions/MultiProcess.java --quiet --max-clients 50", List.of("--port", "0"),
+                        Duration.ofMinutes(3));
+                assertThat(launch.ready()).as("%s", launch.ready() == null ? launch.whyNotReady() : "").isNotNull();
+                var address = new InetSocketAddress(launch.ready().host(), launch.ready().port());
+                long server = Long.parseLong(launch.ready().field("pid").orElseThrow());
+                var peers = new ArrayList<Peer>();
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        peers.add(Peer.connect(address, Duration.ofSeconds(5)).send("client " + i + "\n"));
+                    }
+                    long start = System.nanoTime();
+                    for (int i = 0; i < 50; i++) {
+                        var want = Bytes.of("server echo# client " + i + "\n");
+                        var got = peers.get(i).read(want.length, Duration.ofSeconds(30));
+                        assertThat(got.bytes()).as("client %d of 50: %s", i, got.describe()).isEqualTo(want);
+                    }
+                    assertThat(ProcFs.children(server)).as("children while the 50 clients are connected").hasSize(50);
+                    reporter("50 clients answered within", Duration.ofNanos(System.nanoTime() - start));
+                    peers.forEach(Peer::close);
+                    var port = address.getPort();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    while (System.nanoTime() < deadline && !(ProcFs.children(server).isEmpty()
+                            && ProcFs.tcpSockets(port).stream().noneMatch(s -> s.state() == ProcFs.TcpState.CLOSE_WAIT))) {
+                        Thread.sleep(50);
+                    }
+                    assertThat(ProcFs.children(server)).as("children (zombies included) after the clients left").isEmpty();
+                    assertThat(ProcFs.tcpSockets(port)).as("sockets of the port after the clients left")
+                            .noneMatch(s -> s.state() == ProcFs.TcpState.CLOSE_WAIT)
+                            .allMatch(s -> s.state() == ProcFs.TcpState.LISTEN || s.state() == ProcFs.TcpState.TIME_WAIT);
+                } finally {
+                    peers.forEach(Peer::close);
+                    launch.stop();
+                }
+            }
+
+            @Test
+            @DisplayName("options: an empty --prefix and a short --max-line reach the server through ./jbang and --launch")
+            void unusualOptions() throws Exception {
+                var run = SuiteRun.of(SUITE_BOUND, "--launch", "./jbang solutions/ThreadPool.java", "--prefix", "",
+                        "--max-line", "100", "--only", "echo.*,framing.*,stream.large-line,limits.*");
+                assertThat(run.result().status()).as("%s", run.describe()).isZero();
+                assertThat(run.ids("passed")).contains("echo.basic", "stream.large-line", "limits.oversized-line");
+                assertThat(run.result().output()).contains("prefix \"\"", "max line 100 bytes");
+            }
+
+            private void reporter(String what, Duration took) {
+                System.out.printf("       %s %d ms%n", what, took.toMillis());
+            }
+        }
+
+        @Nested
+        @Order(6)
         @DisplayName("each broken server (tests/faults) fails the checks that name its defect")
         class Faults {
 
@@ -632,12 +691,21 @@ public class SelfTest implements Callable<Integer> {
             }
         }
 
-        /** No process of the run is left: the server the suite launched, and its children. */
+        /** No process of the run is left: the server the suite launched, and any child it started. */
         static void assertGone(SuiteRun run) {
             long pid = run.serverPid();
             assertThat(pid).as("the server's pid in the JSON report").isPositive();
             var alive = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
             assertThat(alive).as("the launched server, pid %d, after the suite ended", pid).isEmpty();
+            var started = java.time.Instant.now().minus(run.result().took());
+            var launch = run.report().getAsJsonObject("server").get("launch").getAsString();
+            var script = launch.replaceAll(".*?([A-Za-z]+)\\.java.*", "$1");
+            var left = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().startInstant().map(t -> t.isAfter(started)).orElse(false))
+                    .filter(p -> p.info().commandLine().map(c -> c.contains(" " + script + " ")).orElse(false))
+                    .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
+                    .toList();
+            assertThat(left).as("processes of %s started by the run and still running", script).isEmpty();
         }
     }
 }

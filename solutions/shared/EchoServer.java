@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -15,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,9 +68,9 @@ abstract class EchoServer implements Callable<Integer> {
             description = "Accepted clients waiting for a worker; past it a client is closed (thread-pool; default: ${DEFAULT-VALUE}).")
     int queue;
 
-    @Option(names = "--max-clients", defaultValue = "256", paramLabel = "N",
-            description = "Clients served at once; past it new ones wait in the backlog (default: ${DEFAULT-VALUE}).")
-    int maxClients;
+    @Option(names = "--max-clients", paramLabel = "N",
+            description = "Clients served at once; past it new ones wait in the backlog (default: 256; multi-process: 32).")
+    Integer maxClients;
 
     @Option(names = "--idle-timeout", defaultValue = "0", paramLabel = "SECONDS",
             description = "Close a client silent for this long; 0: never (default: ${DEFAULT-VALUE}).")
@@ -84,6 +86,7 @@ abstract class EchoServer implements Callable<Integer> {
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final AtomicInteger open = new AtomicInteger();
     private volatile boolean stopping;
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     /** The model's name in the ready line (SPEC §3). */
     abstract String model();
@@ -96,6 +99,16 @@ abstract class EchoServer implements Callable<Integer> {
         return "";
     }
 
+    /** --max-clients when none is given: 256, as SPEC §3 says; a model may need a smaller one. */
+    int defaultMaxClients() {
+        return 256;
+    }
+
+    /** Clients served at once (--max-clients, or the model's default). */
+    int maxClients() {
+        return maxClients != null ? maxClients : defaultMaxClients();
+    }
+
     /** Runs a server with the command line's arguments, and exits with its status. */
     static void run(EchoServer server, String[] args) {
         System.exit(new CommandLine(server).execute(args));
@@ -104,8 +117,9 @@ abstract class EchoServer implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         validate();
+        InetSocketAddress address;
         try {
-            listener = new ServerSocket(port, BACKLOG, InetAddress.getByName(bind));
+            address = listen();
         } catch (BindException e) {
             System.err.printf("error: cannot listen on %s:%d: %s%s%n", bind, port, e.getMessage(),
                     e.getMessage().contains("in use") ? " (another server on this port? --port 0 takes a free one)" : "");
@@ -118,18 +132,31 @@ abstract class EchoServer implements Callable<Integer> {
                 System.exit(0);
             });
         }
-        System.out.printf("listening on %s:%d model=%s pid=%d mode=%s%s%n",
-                listener.getInetAddress().getHostAddress(), listener.getLocalPort(), model(),
-                ProcessHandle.current().pid(), raw ? "raw" : "line", details().isEmpty() ? "" : " " + details());
+        System.out.printf("listening on %s:%d model=%s pid=%d mode=%s%s%n", address.getAddress().getHostAddress(),
+                address.getPort(), model(), ProcessHandle.current().pid(), raw ? "raw" : "line",
+                details().isEmpty() ? "" : " " + details());
         System.out.flush();
         try {
-            serve(listener);
+            serve();
         } catch (IOException e) {
             if (!stopping) {
                 throw e;
             }
+            // The listener was closed by a signal: let the stop finish before main exits.
+            stopped.await();
         }
         return 0;
+    }
+
+    /** Opens the listening socket and returns its address. A model that listens its own way overrides it, and serve(). */
+    InetSocketAddress listen() throws IOException {
+        listener = new ServerSocket(port, BACKLOG, InetAddress.getByName(bind));
+        return (InetSocketAddress) listener.getLocalSocketAddress();
+    }
+
+    /** Serves until the server stops: by default, the accept loop of {@link #serve(ServerSocket)}. */
+    void serve() throws IOException, InterruptedException {
+        serve(listener);
     }
 
     /** Serves one client to the end on the calling thread: read, frame, write back; then close. */
@@ -140,7 +167,7 @@ abstract class EchoServer implements Callable<Integer> {
         long received = 0;
         long sent = 0;
         var ending = "client closed";
-        try (client) {
+        try {
             client.setSoTimeout(idleTimeout * 1000);
             var in = client.getInputStream();
             var out = client.getOutputStream();
@@ -170,7 +197,9 @@ abstract class EchoServer implements Callable<Integer> {
             ending = stopping ? "server stopping" : e.getMessage();
         } finally {
             clients.remove(client);
+            // Log, then close: closing a socket inherited as fd 0 also detaches stdout and stderr (lesson 2).
             log("%s closed: %s; %d bytes in, %d out (%d open)", peer, ending, received, sent, open.decrementAndGet());
+            closeQuietly(client);
         }
     }
 
@@ -184,12 +213,8 @@ abstract class EchoServer implements Callable<Integer> {
         }
     }
 
-    /** Called once the server is stopping, after the listener and the clients are closed. */
-    void stopped() {
-    }
-
-    boolean stopping() {
-        return stopping;
+    /** Called once the server is stopping, after the listener and the clients are closed: a model releases what else it holds. */
+    void release() {
     }
 
     /** One line on standard error, written at once so that concurrent lines never interleave. */
@@ -206,16 +231,22 @@ abstract class EchoServer implements Callable<Integer> {
         }
         stopping = true;
         log("stopping (%s): closing the listener and %d clients", why, clients.size());
-        closeQuietly(listener);
-        clients.forEach(this::closeQuietly);
-        stopped();
+        try {
+            if (listener != null) {
+                closeQuietly(listener);
+            }
+            clients.forEach(this::closeQuietly);
+            release();
+        } finally {
+            stopped.countDown();
+        }
     }
 
-    private void closeQuietly(AutoCloseable closeable) {
+    void closeQuietly(AutoCloseable closeable) {
         try {
             closeable.close();
         } catch (Exception e) {
-            log("while stopping: %s", e.getMessage());
+            log("closing: %s", e.getMessage());
         }
     }
 
@@ -224,7 +255,7 @@ abstract class EchoServer implements Callable<Integer> {
         check(maxLine >= 1, "--max-line must be at least 1, not " + maxLine);
         check(workers >= 1, "--workers must be at least 1, not " + workers);
         check(queue >= 1, "--queue must be at least 1, not " + queue);
-        check(maxClients >= 1, "--max-clients must be at least 1, not " + maxClients);
+        check(maxClients() >= 1, "--max-clients must be at least 1, not " + maxClients());
         check(idleTimeout >= 0, "--idle-timeout must be 0 or more, not " + idleTimeout);
     }
 

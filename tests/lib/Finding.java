@@ -127,6 +127,10 @@ final class Finding {
                     : "only part of the reply came: the rest is not written (a partial write not completed, a write of "
                       + "part of the buffer) or sits in an unflushed buffer";
         }
+        if (indexOf(b, Bytes.of("server error# ")) == 0 && indexOf(expected, Bytes.of("server error# ")) != 0) {
+            return "the server refused the line as longer than its --max-line: is its limit smaller than the suite's "
+                    + "(give the suite the server's --max-line), or does it count the bytes wrong?";
+        }
         // Every pattern that fits: a reply can show several defects at once.
         var causes = new ArrayList<String>();
         var withoutCr = strip(expected, (byte) '\r');

@@ -88,7 +88,10 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
             }
             var second = Client.open(target, 1);
             clients.add(second);
-            if (!second.answered(t.quiet())) {
+            // A child process that is still starting is not a client kept waiting.
+            boolean answered = second.answered(t.quiet())
+                    || childOwners(target, List.of(second)) == 1 && second.answered(t.reply());
+            if (!answered) {
                 // Not answered while the first is connected: is it answered once the first leaves?
                 first.peer.close();
                 long start = System.nanoTime();
@@ -97,6 +100,24 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
                             + (System.nanoTime() - start) / 1_000_000 + " ms later)");
                 }
                 return new Observation(Kind.UNRESPONSIVE, 1, "a second client was not answered, even after the first left");
+            }
+            if (childOwners(target, clients) == 2) {
+                // Each connection held by a child process of its own: a few more clients confirm it.
+                for (int i = 2; i < Math.min(probe, 6); i++) {
+                    clients.add(Client.open(target, i));
+                }
+                int served = 0;
+                for (var client : clients) {
+                    served += client.answered(t.reply()) ? 1 : 0;
+                }
+                int owners = childOwners(target, clients);
+                if (owners == clients.size()) {
+                    return new Observation(Kind.PROCESS_PER_CONNECTION, served, "%d clients connected at once, %d answered; "
+                            .formatted(clients.size(), served) + "each connection's socket is held by a child process of its "
+                            + "own (%d distinct children of pid %d)".formatted(owners, target.pid()));
+                }
+                return new Observation(Kind.CONCURRENT, served, "%d clients connected at once, their sockets held by %d children"
+                        .formatted(clients.size(), owners));
             }
             for (int i = 2; i < probe; i++) {
                 clients.add(Client.open(target, i));
@@ -112,11 +133,6 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
                 }
             }
             var during = target.usage();
-            int owners = childOwners(target, clients);
-            if (owners > 0 && owners >= served - 1) {
-                return new Observation(Kind.PROCESS_PER_CONNECTION, served, served + " clients answered at once, their sockets held by "
-                        + owners + " distinct child processes of the server");
-            }
             if (served < probe) {
                 var evidence = new StringBuilder("%d of %d clients connected at once were answered, %d waited"
                         .formatted(served, probe, probe - served));

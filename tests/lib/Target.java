@@ -61,11 +61,12 @@ final class Target {
     }
 
     /** The server's resources, summed over its process and its descendants (SPEC §4.1 cleanup.*). */
-    record Usage(int threads, int fds, int children, int zombies, Map<String, Integer> fdKinds) {
+    record Usage(int threads, int fds, int children, int zombies, Map<String, Integer> fdKinds, int ownThreads, int ownFds) {
 
         String describe() {
             return "%d threads, %d open files %s%s".formatted(threads, fds, fdKinds,
-                    children > 0 || zombies > 0 ? ", %d child processes (%d zombies)".formatted(children, zombies) : "");
+                    children > 0 || zombies > 0 ? ", %d child processes (%d zombies); the server itself: %d threads, %d open files"
+                            .formatted(children, zombies, ownThreads, ownFds) : "");
         }
     }
 
@@ -290,6 +291,12 @@ final class Target {
                 .orElse("no socket listens on port " + port() + " on this machine");
     }
 
+    /** How many connections wait in the listening socket's backlog (0 when it is not on this machine). */
+    long listenerBacklog() {
+        return ProcFs.tcpSockets(port()).stream().filter(s -> s.state() == ProcFs.TcpState.LISTEN)
+                .mapToLong(ProcFs.TcpSocket::rxQueue).sum();
+    }
+
     /** The server's side of the connection from client port {@code clientPort}, as /proc/net/tcp shows it. */
     Optional<ProcFs.TcpSocket> serverSocket(int clientPort) {
         return ProcFs.tcpSockets(port()).stream()
@@ -325,8 +332,10 @@ final class Target {
         if (!local()) {
             return null;
         }
-        int threads = Math.max(0, ProcFs.threads(pid));
-        int fds = Math.max(0, ProcFs.fds(pid));
+        int ownThreads = Math.max(0, ProcFs.threads(pid));
+        int ownFds = Math.max(0, ProcFs.fds(pid));
+        int threads = ownThreads;
+        int fds = ownFds;
         var kinds = new java.util.TreeMap<>(ProcFs.fdKinds(pid));
         int children = 0;
         int zombies = 0;
@@ -339,7 +348,7 @@ final class Target {
             fds += Math.max(0, ProcFs.fds(child.pid()));
             ProcFs.fdKinds(child.pid()).forEach((k, v) -> kinds.merge(k, v, Integer::sum));
         }
-        return new Usage(threads, fds, children, zombies, kinds);
+        return new Usage(threads, fds, children, zombies, kinds, ownThreads, ownFds);
     }
 
     /** The server's usage once it holds still (two readings 50 ms apart agree, or 1 s passed), or null. */
@@ -362,7 +371,12 @@ final class Target {
      * returns the last usage seen.
      */
     Usage awaitUsage(java.util.function.Predicate<Usage> settled) {
-        long deadline = System.nanoTime() + timeouts.settle().toNanos();
+        return awaitUsage(settled, timeouts.settle());
+    }
+
+    /** Polls the server's usage until {@code settled} accepts it or {@code timeout} passes; returns the last one seen. */
+    Usage awaitUsage(java.util.function.Predicate<Usage> settled, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         var usage = usage();
         while (usage != null && !settled.test(usage) && System.nanoTime() < deadline) {
             pause(Duration.ofMillis(50));

@@ -1,0 +1,27 @@
+//JAVA 25+
+//JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
+//SOURCES ../../solutions/MultiProcess.java
+// Fault: the parent never closes its copy of an accepted connection: when the child ends, the client sees no end of stream.
+// Must fail: stream.half-close framing.partial-at-eof cleanup.close-wait
+// Says: the parent still holds its copy of the connection
+
+import java.io.IOException;
+import picocli.CommandLine.Command;
+
+/** Lesson 2's server whose parent forgets close(connection) after starting the child. */
+@Command(name = "ParentKeepsConnection")
+class ParentKeepsConnection extends MultiProcess {
+
+    @Override
+    void handOver(Posix.Accepted client) throws IOException {
+        // The defect: no Posix.close(client.fd()) once the child has its copy.
+        long pid = spawnChild(client.fd());
+        children.add(pid);
+        log("accepted: child %d serves it", pid);
+        Thread.ofPlatform().name("reaper-" + pid).start(() -> reap(pid));
+    }
+
+    public static void main(String[] args) {
+        run(new ParentKeepsConnection(), args);
+    }
+}
