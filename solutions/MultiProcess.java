@@ -5,7 +5,6 @@
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,11 +86,6 @@ class MultiProcess extends EchoServer {
             var client = Posix.accept(listener, Posix.SOCK_CLOEXEC);
             handOver(client);
         }
-    }
-
-    @Override
-    void serve(ServerSocket unused) {
-        throw new UnsupportedOperationException("the multi-process server listens with libc, not a ServerSocket");
     }
 
     /** Starts a child to serve the client, closes the parent's copy of the connection, and reaps the child when it ends. */

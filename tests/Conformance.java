@@ -12,6 +12,7 @@ import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -220,7 +221,7 @@ class Checks {
     static final List<String> ORDER = List.of(
             "echo.basic", "echo.sequence", "echo.crlf", "echo.empty-line", "echo.binary", "echo.utf8",
             "framing.split", "framing.coalesced", "framing.utf8-split", "framing.partial-at-eof",
-            "stream.half-close", "stream.large-line", "stream.bulk", "limits.oversized-line",
+            "stream.half-close", "stream.large-line", "stream.bulk", "limits.oversized-line", "limits.backpressure",
             "raw.basic", "raw.binary", "raw.bulk", "raw.half-close",
             "concurrency.parallel", "concurrency.stalled-peer", "concurrency.model",
             "cleanup.close-wait", "cleanup.fds", "cleanup.threads", "cleanup.zombies", "cleanup.children",
@@ -743,6 +744,53 @@ class Checks {
                 stillServes("after a long line was refused");
             }
         }
+
+        @Test
+        @Check("limits.backpressure")
+        @DisplayName("a client that sends and never reads cannot make the server buffer without bound: the server stops reading it")
+        void backpressure() throws IOException {
+            var limit = 128L << 20;
+            var line = Bytes.concat(filler(Math.min(1023, target.maxLine() - 1)), new byte[] {'\n'});
+            var chunk = ByteBuffer.allocate(64 * 1024);
+            while (chunk.remaining() >= line.length) {
+                chunk.put(line);
+            }
+            chunk.flip();
+            long rssBefore = target.local() ? ProcFs.rssKiB(target.pid()) : -1;
+            long sent = 0;
+            long started = System.nanoTime();
+            try (var channel = SocketChannel.open(target.address()); var selector = Selector.open()) {
+                channel.configureBlocking(false);
+                var key = channel.register(selector, SelectionKey.OP_WRITE);
+                // Write as fast as the server takes it, reading nothing, until it stops taking it for a second.
+                while (sent < limit && System.nanoTime() - started < target.timeouts().checkBound().toNanos() / 3) {
+                    if (selector.select(Duration.ofSeconds(1).multipliedBy((long) Math.ceil(target.timeouts().scale())).toMillis()) == 0) {
+                        break;
+                    }
+                    selector.selectedKeys().clear();
+                    var bytes = chunk.duplicate();
+                    while (bytes.hasRemaining()) {
+                        int n = channel.write(bytes);
+                        if (n == 0) {
+                            break;
+                        }
+                        sent += n;
+                    }
+                }
+                key.cancel();
+                long rssAfter = target.local() ? ProcFs.rssKiB(target.pid()) : -1;
+                if (sent >= limit) {
+                    throw Finding.observed("the server took %d MiB from a client that read none of its replies, and was still taking more",
+                                    sent >> 20)
+                            .detail(rssBefore > 0 ? "server memory (RSS): %d MiB before, %d MiB after".formatted(rssBefore >> 10, rssAfter >> 10) : "")
+                            .cause("the server keeps reading a client while the replies it owes pile up unwritten: past a "
+                                    + "bound, stop reading that client (a blocking write does it by itself; an event loop "
+                                    + "turns OP_READ off) until its output drains")
+                            .lesson(lesson())
+                            .error();
+                }
+            }
+        }
     }
 
     @Nested
@@ -825,6 +873,7 @@ class Checks {
             var in = peer.socket().getInputStream();
             var buffer = new byte[1 << 16];
             int received = 0;
+            boolean paused = false;
             long started = System.nanoTime();
             long deadline = started + target.timeouts().checkBound().toNanos() * 2 / 3;
             try (peer) {
@@ -860,6 +909,11 @@ class Checks {
                                 .error();
                     }
                     received += n;
+                    if (!paused && received > expected.length / 4) {
+                        // Stop reading a while, once: the server's writes then fill the socket and come back partial.
+                        paused = true;
+                        Target.pause(Duration.ofMillis(500));
+                    }
                     if (System.nanoTime() > deadline) {
                         throw Finding.observed("%s: only %s of %s came back within %d s", what, Bytes.count(received),
                                         Bytes.count(expected.length), (System.nanoTime() - started) / 1_000_000_000)
@@ -871,7 +925,9 @@ class Checks {
                 if (received < expected.length) {
                     throw Finding.observed("%s: the server closed after %s of %s had come back", what,
                                     Bytes.count(received), Bytes.count(expected.length))
-                            .cause("replies still owed were not written before the close")
+                            .cause("replies were lost: a write that took part of the bytes (a non-blocking socket may) "
+                                    + "had the rest dropped instead of kept for later, or what was owed was not written "
+                                    + "before the close")
                             .lesson(Model.ECHO_LESSON)
                             .error();
                 }
@@ -1356,7 +1412,7 @@ class Checks {
             }
             int socketBound = switch (model()) {
                 case SINGLE_THREADED -> 1;
-                case MULTI_THREADED -> maxClients;
+                case MULTI_THREADED, EVENT_LOOP, VIRTUAL_THREADS -> maxClients;
                 case THREAD_POOL -> workers + (target.queue() > 0 ? target.queue() : 64);
                 case null, default -> n;
             };

@@ -500,7 +500,8 @@ public class SelfTest implements Callable<Integer> {
             void catalog() throws Exception {
                 var catalog = JsonParser.parseString(Files.readString(Kit.root().resolve("jbang-catalog.json"))).getAsJsonObject();
                 var aliases = catalog.getAsJsonObject("aliases");
-                assertThat(aliases.keySet()).contains("single-threaded", "multi-process", "multi-threaded", "thread-pool", "conformance", "selftest");
+                assertThat(aliases.keySet()).contains("single-threaded", "multi-process", "multi-threaded", "thread-pool", "event-loop",
+                        "virtual-threads", "conformance", "selftest");
                 for (var alias : aliases.entrySet()) {
                     var ref = alias.getValue().getAsJsonObject().get("script-ref").getAsString();
                     assertThat(Kit.root().resolve(ref)).as("script of alias %s", alias.getKey()).isRegularFile();
@@ -573,7 +574,7 @@ public class SelfTest implements Callable<Integer> {
 
             static Stream<Solution> solutions() {
                 return Stream.of("SingleThreaded:single-threaded", "MultiProcess:multi-process", "MultiThreaded:multi-threaded",
-                                "ThreadPool:thread-pool")
+                                "ThreadPool:thread-pool", "EventLoop:event-loop", "VirtualThreads:virtual-threads")
                         .flatMap(s -> Stream.of(false, true).map(raw -> new Solution(s.split(":")[0], s.split(":")[1], raw)));
             }
 
@@ -607,7 +608,7 @@ public class SelfTest implements Callable<Integer> {
 
             @Test
             @DisplayName("multi-process: 50 clients at once are all served; then no child, zombie or CLOSE_WAIT socket is left")
-            void fiftyChildren() throws Exception {
+            void fiftyChildren(TestReporter reporter) throws Exception {
                 var launch = Launch.start("./jbang solutions/MultiProcess.java --quiet --max-clients 50", List.of("--port", "0"),
                         Duration.ofMinutes(3));
                 assertThat(launch.ready()).as("%s", launch.ready() == null ? launch.whyNotReady() : "").isNotNull();
@@ -625,7 +626,7 @@ public class SelfTest implements Callable<Integer> {
                         assertThat(got.bytes()).as("client %d of 50: %s", i, got.describe()).isEqualTo(want);
                     }
                     assertThat(ProcFs.children(server)).as("children while the 50 clients are connected").hasSize(50);
-                    reporter("50 clients answered within", Duration.ofNanos(System.nanoTime() - start));
+                    reporter.publishEntry("50 clients answered within", Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
                     peers.forEach(Peer::close);
                     var port = address.getPort();
                     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -644,6 +645,44 @@ public class SelfTest implements Callable<Integer> {
             }
 
             @Test
+            @DisplayName("event loop: with 1000 idle clients connected, its thread count and memory stay flat, and it still answers")
+            void thousandIdle(TestReporter reporter) throws Exception {
+                var launch = Launch.start("./jbang solutions/EventLoop.java --quiet --max-clients 2000", List.of("--port", "0"),
+                        Duration.ofMinutes(3));
+                assertThat(launch.ready()).as("%s", launch.ready() == null ? launch.whyNotReady() : "").isNotNull();
+                var address = new InetSocketAddress(launch.ready().host(), launch.ready().port());
+                long server = Long.parseLong(launch.ready().field("pid").orElseThrow());
+                var idle = new ArrayList<Peer>();
+                try {
+                    for (int i = 0; i < 5; i++) {
+                        try (var warm = Peer.connect(address, Duration.ofSeconds(5))) {
+                            warm.send("warm up\n").read(21, Duration.ofSeconds(5));
+                        }
+                    }
+                    Thread.sleep(500);
+                    int threads = ProcFs.threads(server);
+                    long rss = ProcFs.rssKiB(server);
+                    for (int i = 0; i < 1000; i++) {
+                        idle.add(Peer.connect(address, Duration.ofSeconds(5)));
+                    }
+                    Thread.sleep(1000);
+                    try (var peer = Peer.connect(address, Duration.ofSeconds(5))) {
+                        var got = peer.send("still there?\n").read(26, Duration.ofSeconds(5));
+                        assertThat(got.bytes()).as("a new client's reply: %s", got.describe()).isEqualTo(Bytes.of("server echo# still there?\n"));
+                    }
+                    int threadsNow = ProcFs.threads(server);
+                    long rssNow = ProcFs.rssKiB(server);
+                    reporter.publishEntry("with 1000 idle clients", "threads %d -> %d, RSS %d MB -> %d MB"
+                            .formatted(threads, threadsNow, rss >> 10, rssNow >> 10));
+                    assertThat(threadsNow - threads).as("threads added by 1000 idle clients").isLessThanOrEqualTo(2);
+                    assertThat((rssNow - rss) >> 10).as("MB of memory added by 1000 idle clients").isLessThan(32);
+                } finally {
+                    idle.forEach(Peer::close);
+                    launch.stop();
+                }
+            }
+
+            @Test
             @DisplayName("options: an empty --prefix and a short --max-line reach the server through ./jbang and --launch")
             void unusualOptions() throws Exception {
                 var run = SuiteRun.of(SUITE_BOUND, "--launch", "./jbang solutions/ThreadPool.java", "--prefix", "",
@@ -651,10 +690,6 @@ public class SelfTest implements Callable<Integer> {
                 assertThat(run.result().status()).as("%s", run.describe()).isZero();
                 assertThat(run.ids("passed")).contains("echo.basic", "stream.large-line", "limits.oversized-line");
                 assertThat(run.result().output()).contains("prefix \"\"", "max line 100 bytes");
-            }
-
-            private void reporter(String what, Duration took) {
-                System.out.printf("       %s %d ms%n", what, took.toMillis());
             }
         }
 

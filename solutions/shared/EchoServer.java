@@ -91,8 +91,13 @@ abstract class EchoServer implements Callable<Integer> {
     /** The model's name in the ready line (SPEC §3). */
     abstract String model();
 
-    /** Accepts clients from {@code listener} and has them served, until the listener is closed. */
-    abstract void serve(ServerSocket listener) throws IOException, InterruptedException;
+    /**
+     * Accepts clients from {@code listener} and has them served, until the listener is closed: the
+     * accept loop of the blocking models. A model that listens its own way overrides listen() and serve() instead.
+     */
+    void serve(ServerSocket listener) throws IOException, InterruptedException {
+        throw new UnsupportedOperationException(model() + " overrides serve(ServerSocket), or listen() and serve()");
+    }
 
     /** More {@code key=value} pairs for the ready line. */
     String details() {
@@ -163,7 +168,7 @@ abstract class EchoServer implements Callable<Integer> {
     void echo(Socket client) {
         var peer = client.getInetAddress().getHostAddress() + ":" + client.getPort();
         clients.add(client);
-        log("%s connected (%d open)", peer, open.incrementAndGet());
+        opened(peer);
         long received = 0;
         long sent = 0;
         var ending = "client closed";
@@ -171,7 +176,7 @@ abstract class EchoServer implements Callable<Integer> {
             client.setSoTimeout(idleTimeout * 1000);
             var in = client.getInputStream();
             var out = client.getOutputStream();
-            var framing = Framing.of(raw, prefix.getBytes(StandardCharsets.UTF_8), maxLine);
+            var framing = Framing.of(raw, prefixBytes(), maxLine);
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
             for (int n; (n = in.read(buffer)) != -1; ) {
@@ -182,7 +187,7 @@ abstract class EchoServer implements Callable<Integer> {
                 sent += reply.size();
                 reply.reset();
                 if (!fits) {
-                    out.write("server error# line longer than %d bytes\n".formatted(maxLine).getBytes(StandardCharsets.UTF_8));
+                    out.write(tooLong());
                     ending = "line longer than " + maxLine + " bytes";
                     return;
                 }
@@ -198,9 +203,29 @@ abstract class EchoServer implements Callable<Integer> {
         } finally {
             clients.remove(client);
             // Log, then close: closing a socket inherited as fd 0 also detaches stdout and stderr (lesson 2).
-            log("%s closed: %s; %d bytes in, %d out (%d open)", peer, ending, received, sent, open.decrementAndGet());
+            closed(peer, ending, received, sent);
             closeQuietly(client);
         }
+    }
+
+    /** Logs a client's arrival. */
+    void opened(String peer) {
+        log("%s connected (%d open)", peer, open.incrementAndGet());
+    }
+
+    /** Logs a client's departure: why, and how many bytes went each way. */
+    void closed(String peer, String ending, long received, long sent) {
+        log("%s closed: %s; %d bytes in, %d out (%d open)", peer, ending, received, sent, open.decrementAndGet());
+    }
+
+    /** The reply to a line longer than --max-line, before the connection is closed. */
+    byte[] tooLong() {
+        return "server error# line longer than %d bytes\n".formatted(maxLine).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The prefix as bytes, for Framing. */
+    byte[] prefixBytes() {
+        return prefix.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Closes a client the server will not serve, and says why in the log. */

@@ -170,8 +170,9 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
                         "all %d clients answered at once; threads %+d, and still %+d after they left: a pool of at least %d workers"
                                 .formatted(probe, grew, left, probe));
             }
-            return new Observation(Kind.FIXED_THREADS, served,
-                    "all %d clients answered at once, threads %+d".formatted(probe, grew));
+            return new Observation(Kind.FIXED_THREADS, served, "all %d clients answered at once by %d OS threads (%+d), "
+                    .formatted(probe, during.threads(), grew) + "no thread per client; its own threads: "
+                    + threadGroups(target.pid()));
         } catch (IOException | AssertionError e) {
             return new Observation(Kind.UNRESPONSIVE, 0, "the probe failed: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         } finally {
@@ -206,6 +207,28 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
             }
             return received == expected;
         }
+    }
+
+    // Threads every JVM has (their names as /proc shows them, cut at 15 characters).
+    private static final java.util.regex.Pattern JVM_THREADS = java.util.regex.Pattern.compile(
+            "C[12] CompilerThre|Common-Cleaner|Finalizer|G1 .*|GC Thread#.*|Monitor Deflati|Notification Th|Reference Handl|"
+                    + "Service Thread|Signal Dispatch|VM Periodic Tas|VM Thread|Attach Listener|java|process reaper");
+
+    /** A process's own threads by name, the JVM's left out and numbers folded: "ForkJoinPool-1- x2 (virtual-thread carriers)". */
+    static String threadGroups(long pid) {
+        var groups = new java.util.TreeMap<String, Integer>();
+        for (var name : ProcFs.threadNames(pid)) {
+            if (!JVM_THREADS.matcher(name).matches()) {
+                groups.merge(name.replaceAll("\\d+$", "*"), 1, Integer::sum);
+            }
+        }
+        if (groups.isEmpty()) {
+            return "none but the runtime's";
+        }
+        return groups.entrySet().stream()
+                .map(e -> e.getKey() + (e.getValue() > 1 ? " x" + e.getValue() : "")
+                        + (e.getKey().startsWith("ForkJoinPool") ? " (virtual-thread carriers)" : ""))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     // How many of the probe's connections are held by distinct children of the server, not by the server.

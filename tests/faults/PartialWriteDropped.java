@@ -1,0 +1,25 @@
+//JAVA 25+
+//SOURCES ../../solutions/EventLoop.java
+// Fault: an event loop that writes each reply once and forgets what a partial write left: under load, bytes are lost.
+// Must fail: stream.bulk
+// Says: a write that took part of the bytes
+
+import java.nio.channels.SelectionKey;
+import picocli.CommandLine.Command;
+
+/** Lesson 5's loop that takes a non-blocking write for a whole one. */
+@Command(name = "PartialWriteDropped")
+class PartialWriteDropped extends EventLoop {
+
+    @Override
+    void send(SelectionKey key, Client client) {
+        // The defect: what the socket did not take is not queued.
+        if (writeSome(key, client, reply.buffer())) {
+            interest(key, client);
+        }
+    }
+
+    public static void main(String[] args) {
+        run(new PartialWriteDropped(), args);
+    }
+}
