@@ -232,6 +232,14 @@ public class SelfTest implements Callable<Integer> {
 
         static final Duration SUITE_BOUND = Duration.ofMinutes(4);
 
+        /** The check ids of SPEC §4.1, which never change meaning. */
+        static final List<String> SPEC_IDS = List.of("echo.basic", "echo.sequence", "echo.crlf", "echo.empty-line", "echo.binary",
+                "echo.utf8", "framing.split", "framing.coalesced", "framing.utf8-split", "framing.partial-at-eof",
+                "stream.half-close", "stream.large-line", "stream.bulk", "limits.oversized-line", "concurrency.parallel",
+                "concurrency.stalled-peer", "concurrency.model", "cleanup.close-wait", "cleanup.fds", "cleanup.threads",
+                "cleanup.zombies", "cleanup.children", "robust.reset", "robust.idle", "robust.peer-gone", "robust.flood",
+                "raw.basic", "raw.binary", "raw.bulk", "raw.half-close", "shutdown.sigterm");
+
         @Nested
         @Order(1)
         @DisplayName("framing (solutions/shared/Framing.java)")
@@ -365,7 +373,7 @@ public class SelfTest implements Callable<Integer> {
             @Test
             @DisplayName("/proc: a /proc/net/tcp line parses into addresses, state, queues and inode")
             void parsesTcpLine() {
-                var s = ProcFs.parseTcpLine("   3: 0100007F:22B8 0100007F:D431 08 00000000:00000005 00:00000000 00000000  1000        0 4242 1 0000000000000000 20 4 30 10 -1");
+                var s = ProcFs.parseTcpLine("tcp", "   3: 0100007F:22B8 0100007F:D431 08 00000000:00000005 00:00000000 00000000  1000        0 4242 1 0000000000000000 20 4 30 10 -1");
                 assertThat(s.local()).isEqualTo(new InetSocketAddress("127.0.0.1", 8888));
                 assertThat(s.remote()).isEqualTo(new InetSocketAddress("127.0.0.1", 54321));
                 assertThat(s.state()).isEqualTo(ProcFs.TcpState.CLOSE_WAIT);
@@ -487,9 +495,8 @@ public class SelfTest implements Callable<Integer> {
             void listAndHelp() throws Exception {
                 var list = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--list");
                 assertThat(list.status()).as(list.output()).isZero();
-                assertThat(list.output()).contains("echo.basic", "framing.utf8-split", "stream.bulk", "limits.oversized-line",
-                        "raw.half-close", "concurrency.model", "cleanup.zombies", "robust.flood", "shutdown.sigterm");
-                assertThat(list.output().lines().filter(l -> l.matches("^[a-z]+\\.[a-z0-9-]+ .*"))).as("check lines").hasSize(31);
+                var ids = list.output().lines().filter(l -> l.matches("^[a-z]+\\.[a-z0-9-]+ .*")).map(l -> l.split(" ")[0]).toList();
+                assertThat(ids).as("the ids --list shows").containsAll(SPEC_IDS).doesNotHaveDuplicates();
                 var help = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--help");
                 assertThat(help.status()).isZero();
                 assertThat(help.output()).contains("Exit status:", "0   every selected check passed", "2   bad usage");
@@ -695,6 +702,187 @@ public class SelfTest implements Callable<Integer> {
 
         @Nested
         @Order(6)
+        @DisplayName("the tools: tests/Telnet.java and tests/Netstat.java")
+        class Tools {
+
+            static final List<String> SERVERS = List.of("SingleThreaded", "MultiProcess", "MultiThreaded", "ThreadPool",
+                    "EventLoop", "VirtualThreads");
+
+            @Test
+            @DisplayName("telnet, scripted: against every solution, --send lines print their replies, exit 0")
+            void scriptedAgainstEachSolution() throws Exception {
+                for (var server : SERVERS) {
+                    try (var launched = Server.start("./jbang solutions/" + server + ".java --quiet")) {
+                        var run = Kit.jbang(SUITE_BOUND, "tests/Telnet.java", "127.0.0.1", launched.port(),
+                                "--send", "hello", "--send", "caf\u00e9 \u2615");
+                        assertThat(run.status()).as("%s: %s", server, run.output()).isZero();
+                        assertThat(run.output()).as(server).contains("server echo# hello\nserver echo# caf\u00e9 \u2615\n",
+                                "Connection closed by foreign host.");
+                    }
+                }
+            }
+
+            @Test
+            @DisplayName("telnet, scripted: exit 1 when the server closes early or does not answer, 2 when nothing listens")
+            void scriptedFailures() throws Exception {
+                try (var launched = Server.start("./jbang solutions/ThreadPool.java --quiet --max-line 4")) {
+                    var early = Kit.jbang(SUITE_BOUND, "tests/Telnet.java", "127.0.0.1", launched.port(), "--send", "too long");
+                    assertThat(early.status()).as(early.output()).isEqualTo(1);
+                    assertThat(early.output()).contains("server error# line longer than 4 bytes", "Connection closed by foreign host.");
+                }
+                try (var launched = Server.start("./jbang tests/faults/NeverAnswers.java --quiet")) {
+                    var silent = Kit.jbang(SUITE_BOUND, "tests/Telnet.java", "127.0.0.1", launched.port(), "--wait", "1", "--send", "hello");
+                    assertThat(silent.status()).as(silent.output()).isEqualTo(1);
+                    assertThat(silent.output()).contains("no reply to \"hello\" within 1.0 s");
+                }
+                int free;
+                try (var socket = new ServerSocket(0)) {
+                    free = socket.getLocalPort();
+                }
+                var refused = Kit.jbang(SUITE_BOUND, "tests/Telnet.java", "127.0.0.1", Integer.toString(free), "--send", "x");
+                assertThat(refused.status()).as(refused.output()).isEqualTo(2);
+                assertThat(refused.output()).contains("Unable to connect to remote host");
+            }
+
+            @Test
+            @DisplayName("telnet, interactive in a real terminal (tmux): a typed line is answered, Ctrl-D ends with the close message")
+            void interactiveInTmux() throws Exception {
+                boolean tmux = new ProcessBuilder("sh", "-c", "command -v tmux").start().waitFor() == 0;
+                if (!tmux) {
+                    assertThat(System.getenv("CI")).as("tmux is needed for this test; .ci/run installs it").isNotEqualTo("true");
+                    org.junit.jupiter.api.Assumptions.abort("tmux is not installed");
+                }
+                try (var launched = Server.start("./jbang solutions/ThreadPool.java --quiet")) {
+                    var session = "echo-kit-" + ProcessHandle.current().pid();
+                    sh("tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "20", "-c", Kit.root().toString(),
+                            "./jbang tests/Telnet.java localhost " + launched.port() + "; echo telnet exited with $?; sleep 30");
+                    try {
+                        awaitPane(session, "Connected to localhost.");
+                        sh("tmux", "send-keys", "-t", session, "hello from a terminal", "Enter");
+                        awaitPane(session, "server echo# hello from a terminal");
+                        sh("tmux", "send-keys", "-t", session, "C-d");
+                        var pane = awaitPane(session, "telnet exited with 0");
+                        assertThat(pane).containsSubsequence("Trying 127.0.0.1...", "Connected to localhost.",
+                                "hello from a terminal", "server echo# hello from a terminal", "Connection closed by foreign host.",
+                                "telnet exited with 0");
+                    } finally {
+                        sh("tmux", "kill-session", "-t", session);
+                    }
+                }
+            }
+
+            @Test
+            @DisplayName("netstat: the sockets, states and pids of a server with 10 clients, 4 in CLOSE_WAIT, are those ss -tanp lists")
+            void netstatMatchesSs() throws Exception {
+                // A server that never closes a client's socket: the 4 clients that leave leave it in CLOSE_WAIT.
+                try (var launched = Server.start("./jbang tests/faults/NeverCloses.java --quiet")) {
+                    var address = new InetSocketAddress("127.0.0.1", Integer.parseInt(launched.port()));
+                    var clients = new ArrayList<Peer>();
+                    try {
+                        for (int i = 0; i < 10; i++) {
+                            clients.add(Peer.connect(address, Duration.ofSeconds(5)).send("client " + i + "\n"));
+                            clients.get(i).read(22, Duration.ofSeconds(5));
+                        }
+                        for (int i = 0; i < 4; i++) {
+                            clients.get(i).close();
+                        }
+                        int port = address.getPort();
+                        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                        while (ProcFs.tcpSockets(port).stream().filter(s -> s.state() == ProcFs.TcpState.CLOSE_WAIT).count() < 4
+                                && System.nanoTime() < deadline) {
+                            Thread.sleep(20);
+                        }
+                        var netstat = Kit.jbang(SUITE_BOUND, "tests/Netstat.java", "--port", launched.port());
+                        var ss = new ProcessBuilder("ss", "-tanp").redirectErrorStream(true).start();
+                        var ssOut = new String(ss.getInputStream().readAllBytes());
+                        ss.waitFor();
+                        var ours = Sockets.fromNetstat(netstat.output(), port);
+                        var theirs = Sockets.fromSs(ssOut, port);
+                        assertThat(ours).as("netstat's sockets of port %d:%n%s%nss -tanp:%n%s", port, netstat.output(), ssOut)
+                                .containsExactlyInAnyOrderElementsOf(theirs);
+                        assertThat(ours).as("sockets of the server in CLOSE_WAIT").filteredOn(s -> s.state().equals("CLOSE_WAIT")).hasSize(4);
+                        assertThat(ours).as("the server's sockets: a listener and 10 connections")
+                                .filteredOn(s -> s.local().endsWith(":" + port)).hasSize(11);
+                    } finally {
+                        clients.forEach(Peer::close);
+                    }
+                }
+            }
+
+            private static String awaitPane(String session, String text) throws Exception {
+                String pane = "";
+                for (int i = 0; i < 300; i++) {
+                    pane = sh("tmux", "capture-pane", "-p", "-t", session);
+                    if (pane.contains(text)) {
+                        return pane;
+                    }
+                    Thread.sleep(100);
+                }
+                throw new AssertionError("the terminal never showed \"" + text + "\"; it shows:\n" + pane);
+            }
+
+            private static String sh(String... command) throws Exception {
+                var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                var out = new String(process.getInputStream().readAllBytes());
+                process.waitFor(10, TimeUnit.SECONDS);
+                return out;
+            }
+        }
+
+        /** A socket as both tools show it: state, addresses (IPv4-mapped written as IPv4), owning pids. */
+        record Sockets(String state, String local, String remote, String pids) {
+
+            static List<Sockets> fromNetstat(String output, int port) {
+                return output.lines().filter(l -> l.startsWith("tcp")).map(l -> l.trim().split("\\s+"))
+                        .map(f -> new Sockets(f[5], f[3], f[5].equals("LISTEN") ? "*" : f[4],
+                                f.length > 6 && !f[6].equals("-") ? f[6].replaceAll("/.*", "") : ""))
+                        .filter(s -> s.involves(port)).sorted(java.util.Comparator.comparing(Sockets::toString)).toList();
+            }
+
+            static List<Sockets> fromSs(String output, int port) {
+                return output.lines().skip(1).map(l -> l.trim().split("\\s+"))
+                        .map(f -> new Sockets(state(f[0]), plain(f[3]), f[0].equals("LISTEN") ? "*" : plain(f[4]),
+                                f.length > 5 ? String.join(",", java.util.regex.Pattern.compile("pid=(\\d+)").matcher(f[5]).results()
+                                        .map(m -> m.group(1)).toList()) : ""))
+                        .filter(s -> s.involves(port)).sorted(java.util.Comparator.comparing(Sockets::toString)).toList();
+            }
+
+            boolean involves(int port) {
+                return local.endsWith(":" + port) || remote.endsWith(":" + port);
+            }
+
+            private static String state(String ss) {
+                return switch (ss) {
+                    case "ESTAB" -> "ESTABLISHED";
+                    default -> ss.replace('-', '_').replace("FIN_WAIT_", "FIN_WAIT").replace("SYN_RECV", "SYN_RECV");
+                };
+            }
+
+            private static String plain(String ss) {
+                return ss.replace("[::ffff:", "").replace("]:", ":");
+            }
+        }
+
+        /** A server started for a tool's test, and stopped after it. */
+        record Server(Launch launch) implements AutoCloseable {
+            static Server start(String command) throws Exception {
+                var launch = Launch.start(command, List.of("--port", "0"), Duration.ofMinutes(3));
+                assertThat(launch.ready()).as("%s", launch.ready() == null ? launch.whyNotReady() : "").isNotNull();
+                return new Server(launch);
+            }
+
+            String port() {
+                return Integer.toString(launch.ready().port());
+            }
+
+            @Override
+            public void close() {
+                launch.stop();
+            }
+        }
+
+        @Nested
+        @Order(7)
         @DisplayName("each broken server (tests/faults) fails the checks that name its defect")
         class Faults {
 

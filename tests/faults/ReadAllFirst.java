@@ -1,7 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that writes its replies only after the client's end of input, and stops reading while they pile up: with bulk data, nothing moves.
-// Must fail: echo.basic stream.bulk
+// Must fail: stream.bulk echo.basic
 // Says: deadlock
 
 import java.nio.channels.SelectionKey;

@@ -44,7 +44,7 @@ final class ProcFs {
      * One line of /proc/net/tcp or tcp6. For a listening socket, {@code rxQueue} is the number of
      * connections waiting to be accepted; otherwise it is the bytes received and not yet read.
      */
-    record TcpSocket(InetSocketAddress local, InetSocketAddress remote, TcpState state, long txQueue,
+    record TcpSocket(String protocol, InetSocketAddress local, InetSocketAddress remote, TcpState state, long txQueue,
                      long rxQueue, long inode) {
 
         boolean localPort(int port) {
@@ -66,7 +66,7 @@ final class ProcFs {
         for (var table : List.of("tcp", "tcp6")) {
             var lines = readLines(PROC.resolve("net").resolve(table));
             for (int i = 1; i < lines.size(); i++) {
-                sockets.add(parseTcpLine(lines.get(i)));
+                sockets.add(parseTcpLine(table, lines.get(i)));
             }
         }
         return sockets;
@@ -77,11 +77,11 @@ final class ProcFs {
         return tcpSockets().stream().filter(s -> s.localPort(port)).toList();
     }
 
-    /** Parses a data line of /proc/net/tcp or tcp6. */
-    static TcpSocket parseTcpLine(String line) {
+    /** Parses a data line of /proc/net/tcp or tcp6 ({@code protocol} "tcp" or "tcp6"). */
+    static TcpSocket parseTcpLine(String protocol, String line) {
         var f = line.trim().split("\\s+");
         var queues = f[4].split(":");
-        return new TcpSocket(parseEndpoint(f[1]), parseEndpoint(f[2]), TcpState.of(Integer.parseInt(f[3], 16)),
+        return new TcpSocket(protocol, parseEndpoint(f[1]), parseEndpoint(f[2]), TcpState.of(Integer.parseInt(f[3], 16)),
                 Long.parseLong(queues[0], 16), Long.parseLong(queues[1], 16), Long.parseLong(f[9]));
     }
 
