@@ -120,7 +120,9 @@ class EventLoop extends EchoServer {
         }
         channel.configureBlocking(false);
         var client = new Client(channel);
+        //> 1 Register the new client's channel with the selector, for reading (OP_READ), the Client attached.
         channel.register(selector, SelectionKey.OP_READ, client);
+        //<
         opened(client.name);
         // At --max-clients, stop accepting until a client leaves: new ones wait in the backlog.
         if (++clients >= maxClients()) {
@@ -161,9 +163,11 @@ class EventLoop extends EchoServer {
                 if (!writeSome(key, client, now)) {
                     return;
                 }
+                //> 2 A non-blocking write may take only part of the bytes: queue what is left (a copy) in client.output.
                 if (now.hasRemaining()) {
                     client.output.add(copy(now));
                 }
+                //<
             } else {
                 client.output.add(copy(reply.buffer()));
             }
@@ -205,12 +209,15 @@ class EventLoop extends EchoServer {
             return;
         }
         int ops = 0;
+        //> 3 Read unless input ended or more than MAX_PENDING bytes wait (backpressure); wait to write
+        //>   (OP_WRITE) only while output waits: a socket is almost always writable, so more would spin.
         if (client.ending == null && client.pending <= MAX_PENDING) {
             ops |= SelectionKey.OP_READ;
         }
         if (!client.output.isEmpty()) {
             ops |= SelectionKey.OP_WRITE;
         }
+        //< shipped: ops = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
         key.interestOps(ops);
     }
 

@@ -70,7 +70,9 @@ class MultiProcess extends EchoServer {
     // descriptor is close-on-exec, so that no child inherits it.
     @Override
     InetSocketAddress listen() throws IOException {
+        //> 4 No child may inherit the listening socket: create it close-on-exec (Posix.SOCK_CLOEXEC).
         listener = Posix.socket(Posix.AF_INET, Posix.SOCK_STREAM | Posix.SOCK_CLOEXEC, 0);
+        //< shipped: listener = Posix.socket(Posix.AF_INET, Posix.SOCK_STREAM, 0);
         Posix.setsockopt(listener, Posix.SOL_SOCKET, Posix.SO_REUSEADDR, 1);
         Posix.bind(listener, new InetSocketAddress(InetAddress.getByName(bind), port));
         Posix.listen(listener, BACKLOG);
@@ -81,8 +83,10 @@ class MultiProcess extends EchoServer {
     void serve() throws IOException, InterruptedException {
         slots = new Semaphore(maxClients());
         while (true) {
+            //> 3 Past --max-clients live children, stop accepting until one ends: take a slot first.
             // Past --max-clients live children, stop accepting until one ends; new clients wait in the backlog.
             slots.acquire();
+            //<
             var client = Posix.accept(listener, Posix.SOCK_CLOEXEC);
             handOver(client);
         }
@@ -98,8 +102,10 @@ class MultiProcess extends EchoServer {
             slots.release();
             return;
         } finally {
+            //> 1 The child has its own copy of the connection now: close the parent's (Posix.close).
             // The child has its own copy now: the parent's would keep the connection open after the child ends.
             Posix.close(client.fd());
+            //<
         }
         children.add(pid);
         log("%s accepted: child %d serves it (%d children)", name(client.peer()), pid, children.size());
@@ -108,7 +114,9 @@ class MultiProcess extends EchoServer {
 
     /** Starts a child with the connection as its fd 0, and every other descriptor of the parent closed in it. */
     long spawnChild(int connection) throws IOException {
+        //> 4 ... and in the child, close every descriptor but the connection and stdio (closeOthers).
         return Posix.spawn(childCommand(), environment(), connection, true);
+        //< shipped: return Posix.spawn(childCommand(), environment(), connection, false);
     }
 
     /**
@@ -120,13 +128,20 @@ class MultiProcess extends EchoServer {
      * neither count against --max-clients nor stop on SIGTERM.
      */
     void reap(long pid) {
+        //> 2 Wait for the child to end, and reap it: waitFor(pid) calls Posix.waitpid(pid).
+        //>   (ProcessHandle's onExit() sees the end too, but leaves the child a zombie.)
+        waitFor(pid);
+        //< shipped: ProcessHandle.of(pid).ifPresent(child -> child.onExit().join());
+        children.remove(pid);
+        slots.release();
+    }
+
+    // waitpid(pid), with what it says logged.
+    private void waitFor(long pid) {
         try {
             log("child %d %s", pid, Posix.describeStatus(Posix.waitpid(pid)));
         } catch (IOException e) {
             log("waiting for child %d: %s", pid, e.getMessage());
-        } finally {
-            children.remove(pid);
-            slots.release();
         }
     }
 
@@ -163,9 +178,12 @@ class MultiProcess extends EchoServer {
 
     /** The child's whole life: echo the connection on fd 0, then exit. */
     private int serveInherited() throws IOException {
-        if (!(System.inheritedChannel() instanceof SocketChannel connection)) {
-            System.err.println("error: --child serves a connected socket on fd 0, and fd 0 is not one");
-            return 2;
+        var inherited = System.inheritedChannel();
+        if (!(inherited instanceof SocketChannel connection)) {
+            // A socket without a peer comes out as a listening one: the client left before this child started.
+            log("child %d: %s", ProcessHandle.current().pid(), inherited == null
+                    ? "error: fd 0 is not a socket (--child is for the server's children only)" : "the client left before this child started");
+            return inherited == null ? 2 : 0;
         }
         Thread.currentThread().setName("child " + ProcessHandle.current().pid());
         echo(connection.socket());
@@ -182,6 +200,8 @@ class MultiProcess extends EchoServer {
         } catch (IOException e) {
             log("closing the listener: %s", e.getMessage());
         }
+        //> 5 End every child: ProcessHandle.of(pid) and destroy() (SIGTERM); wait up to 3 s for
+        //>   their reapers to empty children; then destroyForcibly() (SIGKILL) what is left.
         children.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy));
         try {
             for (int waited = 0; !children.isEmpty() && waited < 3000; waited += 20) {
@@ -191,6 +211,7 @@ class MultiProcess extends EchoServer {
             Thread.currentThread().interrupt();
         }
         children.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        //<
     }
 
     private static String name(InetSocketAddress address) {

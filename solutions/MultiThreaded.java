@@ -26,9 +26,13 @@ class MultiThreaded extends EchoServer {
         var threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("client-", 1).factory());
         var slots = new Semaphore(maxClients());
         while (true) {
+            //> 2 Past --max-clients, wait for a client to leave: take a slot (slots.acquire()) before accepting.
             // Past --max-clients, wait for a client to leave; new ones wait in the backlog.
             slots.acquire();
+            //<
             var client = listener.accept();
+            //> 1 Serve the client on a thread of its own, and go straight back to accept:
+            //>   threads.execute(...) runs echo(client) on a new thread, which gives its slot back when done.
             // Serve the client on a thread of its own, and go straight back to accept.
             threads.execute(() -> {
                 try {
@@ -37,6 +41,8 @@ class MultiThreaded extends EchoServer {
                     slots.release();
                 }
             });
+            //< shipped: echo(client);
+            //< shipped: slots.release();
         }
     }
 

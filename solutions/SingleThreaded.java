@@ -15,12 +15,16 @@ class SingleThreaded extends EchoServer {
     }
 
     @Override
-    void serve(ServerSocket listener) throws IOException {
+    void serve(ServerSocket listener) throws IOException, InterruptedException {
         while (true) {
+            //> 1 Accept the next client: listener.accept() waits for one and returns its Socket.
+            //>   Then serve it to the end with echo(client), before accepting again. (The line under
+            //>   a TODO is a placeholder that keeps the exercise running: replace it.)
             // Accept the next client; meanwhile new ones wait in the listen backlog.
             var client = listener.accept();
             // Serve it to the end before accepting again.
             echo(client);
+            //< shipped: new java.util.concurrent.CountDownLatch(1).await();
         }
     }
 

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.TestReporter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -389,7 +390,14 @@ class Checks {
     /** A new client is echoed correctly: the server is still serving. */
     static void stillServes(String after) throws IOException {
         try (var peer = target.connect()) {
-            echoes(peer, "a new client " + after, "still serving?\n");
+            // A multi-process server may still be starting the children of the clients just gone.
+            var line = Bytes.of("still serving?\n");
+            peer.send(line);
+            var expected = target.replyTo(line);
+            var got = peer.read(expected.length, replyFor(20));
+            if (!Arrays.equals(got.bytes(), expected)) {
+                throw Finding.reply(target, peer, "a new client " + after, expected, got).error();
+            }
         }
     }
 
@@ -707,6 +715,14 @@ class Checks {
                     // The server closed while we were still writing: what the rule asks for.
                 }
                 var got = peer.readToEnd(reply(), 1 << 20);
+                if (got.end() == Peer.End.TIMEOUT && target.serverSocket(peer.localPort()).map(ProcFs.TcpSocket::inode).orElse(1L) == 0) {
+                    throw Finding.observed("no reply and no close within %s: the connection was never accepted", Peer.seconds(reply()))
+                            .detail(target.serverSide(peer.localPort()))
+                            .cause("the server has not accepted this connection: the thread that accepts is busy (serving a "
+                                    + "client itself?) or gone")
+                            .lesson(lesson())
+                            .error();
+                }
                 if (got.end() == Peer.End.TIMEOUT) {
                     // Does the server still read? More bytes either vanish into its buffer or wait unread.
                     peer.send(filler(16384));
@@ -936,13 +952,21 @@ class Checks {
             }
         }
 
+        private static long unread(Peer peer) {
+            return target.serverSocket(peer.localPort()).map(ProcFs.TcpSocket::rxQueue).orElse(0L);
+        }
+
         private static AssertionError stalled(String what, Peer peer, long toSend, long sent, long toReceive, long received,
                                               IOException writeError) {
             return Finding.observed("%s: nothing came back for %s; %s of %s sent, %s of %s received", what,
                             Peer.seconds(reply()), Bytes.count(sent), Bytes.count(toSend), Bytes.count(received), Bytes.count(toReceive))
                     .detail(writeError != null ? "our writes failed: " + writeError.getMessage() : "")
                     .detail(target.serverSide(peer.localPort()))
-                    .cause(received == 0
+                    .cause(received == 0 && unread(peer) > 0 && unread(peer) >= sent - (1 << 20)
+                            ? "the server has not read this client at all (" + Bytes.count(unread(peer)) + " wait unread): "
+                              + (target.claimed() == Model.EVENT_LOOP ? "its channel is not registered for OP_READ"
+                                 : "no thread serves it")
+                            : received == 0
                             ? "deadlock: the server writes nothing back until it has read everything (or until end of input); "
                               + "with both sides' buffers full, neither can move. Write each reply as soon as it is ready"
                             : "the server stopped mid-stream: it stopped reading while its writes were blocked, or it lost "
@@ -1046,8 +1070,9 @@ class Checks {
         @Test
         @Check("concurrency.model")
         @DisplayName("what is observed matches the model: serial, a thread per connection, a bounded pool, ...")
-        void modelMatches() {
+        void modelMatches(TestReporter reporter) {
             var seen = target.observe();
+            reporter.publishEntry("observed", seen.describe());
             var claimed = target.claimed();
             if (claimed == null) {
                 assertThat(seen.kind())
@@ -1146,7 +1171,7 @@ class Checks {
                                 Peer.seconds(target.timeouts().settle()), total, leaked)
                         .detail("by kind, before: " + base.fdKinds() + "; after: " + now.fdKinds())
                         .detail("server sockets of these clients in CLOSE_WAIT: " + target.closeWait(ports))
-                        .cause(leaked >= total * 9 / 10
+                        .cause(parentHolds(ports) > 0 ? PARENT_HOLDS : leaked >= total * 9 / 10
                                 ? "every connection leaks its socket: close the client socket when the client leaves, also "
                                   + "when an exception ends the loop (try-with-resources)"
                                 : "some connections leak their socket: a path (an exception, an early return) skips the close")
@@ -1157,7 +1182,7 @@ class Checks {
 
         @Test
         @Check("cleanup.threads")
-        @DisplayName("the thread count returns to its baseline (thread per connection) or stays bounded (pool, serial, event loop)")
+        @DisplayName("the thread count returns to its baseline (thread per connection) or stays bounded (pool, serial, event loop, virtual threads)")
         void threads() throws IOException {
             needsProcess("its threads");
             assumeTrue(model() != Model.MULTI_PROCESS, "the multi-process model's resources are its children: see cleanup.children");

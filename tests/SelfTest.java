@@ -1,7 +1,8 @@
 //JAVA 25+
 //DEPS org.assertj:assertj-core:3.27.7
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/TestRun.java lib/ProcFs.java lib/Bytes.java lib/Peer.java lib/Launch.java ../solutions/shared/Framing.java
+//SOURCES lib/TestRun.java lib/ProcFs.java lib/Bytes.java lib/Peer.java lib/Launch.java lib/Lessons.java
+//SOURCES ../solutions/shared/Framing.java
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -508,7 +509,8 @@ public class SelfTest implements Callable<Integer> {
                 var catalog = JsonParser.parseString(Files.readString(Kit.root().resolve("jbang-catalog.json"))).getAsJsonObject();
                 var aliases = catalog.getAsJsonObject("aliases");
                 assertThat(aliases.keySet()).contains("single-threaded", "multi-process", "multi-threaded", "thread-pool", "event-loop",
-                        "virtual-threads", "conformance", "selftest");
+                        "virtual-threads", "conformance", "check", "telnet", "netstat", "selftest", "lesson-1", "lesson-2", "lesson-3",
+                        "lesson-4", "lesson-5", "lesson-6");
                 for (var alias : aliases.entrySet()) {
                     var ref = alias.getValue().getAsJsonObject().get("script-ref").getAsString();
                     assertThat(Kit.root().resolve(ref)).as("script of alias %s", alias.getKey()).isRegularFile();
@@ -610,6 +612,90 @@ public class SelfTest implements Callable<Integer> {
 
         @Nested
         @Order(5)
+        @DisplayName("the workbook: exercises, hints and ./jbang check")
+        class Workbook {
+
+            static Stream<Lessons.Lesson> lessons() {
+                return Lessons.ALL.stream();
+            }
+
+            @Test
+            @DisplayName("workbook: every exercise file is what its solution's marked regions make (./jbang tests/MakeExercises.java)")
+            void exercisesMatchSolutions() throws Exception {
+                for (var lesson : Lessons.ALL) {
+                    for (var file : Lessons.generate(Kit.root(), lesson).entrySet()) {
+                        var path = lesson.folder(Kit.root()).resolve(file.getKey());
+                        assertThat(path).as("lesson %d's %s", lesson.number(), file.getKey()).exists();
+                        assertThat(Files.readString(path))
+                                .as("%s differs from what its solution makes: edit the solution's marked regions, then run "
+                                        + "./jbang tests/MakeExercises.java", Kit.root().relativize(path))
+                                .isEqualTo(file.getValue());
+                    }
+                }
+            }
+
+            @Test
+            @DisplayName("workbook: every lesson has its text, a hint for each TODO, and hints that name real checks")
+            void lessonTextsAndHints() throws Exception {
+                var ids = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--list").output().lines()
+                        .filter(l -> l.matches("^[a-z]+\\.[a-z0-9-]+ .*")).map(l -> l.split(" ")[0]).toList();
+                for (var lesson : Lessons.ALL) {
+                    var text = lesson.folder(Kit.root()).resolve("README.md");
+                    assertThat(text).as("lesson %d's text", lesson.number()).exists();
+                    assertThat(Files.readString(text)).as("lesson %d's text", lesson.number())
+                            .contains("./jbang check " + lesson.number(), "## Questions");
+                    var todos = Lessons.todos(Kit.root(), lesson).stream().map(Lessons.Todo::number).distinct().sorted().toList();
+                    var hints = Lessons.hints(lesson.hints(Kit.root()));
+                    assertThat(todos).as("lesson %d's TODOs", lesson.number()).isNotEmpty();
+                    assertThat(hints).extracting(Lessons.Hint::todo).as("lesson %d's hints", lesson.number())
+                            .containsExactlyElementsOf(todos);
+                    for (var hint : hints) {
+                        assertThat(hint.checks()).as("lesson %d, hint %d: its Checks line", lesson.number(), hint.todo())
+                                .isNotEmpty().allMatch(id -> ids.contains(id) || id.startsWith("raw."));
+                        assertThat(hint.text()).as("lesson %d, hint %d", lesson.number(), hint.todo()).isNotBlank();
+                    }
+                }
+            }
+
+            @ParameterizedTest(name = "./jbang check {0}: as shipped, lesson {0} fails with exit 1 and says what to do next")
+            @DisplayName("shipped exercises fail")
+            @MethodSource("lessons")
+            void shippedFails(Lessons.Lesson lesson, TestReporter reporter) throws Exception {
+                var run = Kit.jbang(SUITE_BOUND, "tests/Check.java", Integer.toString(lesson.number()));
+                assertThat(run.status()).as("%s", run.tail(30)).isEqualTo(1);
+                assertThat(run.output()).as("%s", run.tail(30))
+                        .contains("listening on", "model=" + lesson.model(), "Lesson " + lesson.number() + ": ", "fail.",
+                                "Next: TODO(1) in exercises/" + lesson.folderName() + "/",
+                                "hint: ./jbang check " + lesson.number() + " --hint 1");
+                reporter.publishEntry("says", run.output().lines().filter(l -> l.startsWith("Lesson ")).reduce((a, b) -> b).orElse(""));
+            }
+
+            @ParameterizedTest(name = "./jbang check {0} --solution: with its TODO regions holding the solution's code, lesson {0} passes")
+            @DisplayName("solutions pass their lesson")
+            @MethodSource("lessons")
+            void solutionPasses(Lessons.Lesson lesson) throws Exception {
+                var run = Kit.jbang(SUITE_BOUND, "tests/Check.java", Integer.toString(lesson.number()), "--solution");
+                assertThat(run.status()).as("%s", run.tail(40)).isZero();
+                assertThat(run.output()).contains("Lesson " + lesson.number() + " passes",
+                        lesson.number() < Lessons.ALL.size() ? "Next: lesson " + (lesson.number() + 1) : "last lesson");
+            }
+
+            @Test
+            @DisplayName("check: --hint shows a hint, --list the lessons, bad lessons and hints exit 2")
+            void checkOptions() throws Exception {
+                var hint = Kit.jbang(SUITE_BOUND, "tests/Check.java", "1", "--hint", "4");
+                assertThat(hint.status()).as(hint.output()).isZero();
+                assertThat(hint.output()).contains("Lesson 1, TODO(4): split the bytes into lines", "keep(");
+                var list = Kit.jbang(SUITE_BOUND, "tests/Check.java", "--list");
+                assertThat(list.status()).as(list.output()).isZero();
+                assertThat(list.output()).contains("single-threaded", "multi-process", "virtual-threads", "TODOs left");
+                assertThat(Kit.jbang(SUITE_BOUND, "tests/Check.java", "9").status()).isEqualTo(2);
+                assertThat(Kit.jbang(SUITE_BOUND, "tests/Check.java", "1", "--hint", "9").status()).isEqualTo(2);
+            }
+        }
+
+        @Nested
+        @Order(6)
         @DisplayName("servers under load and with unusual options")
         class Load {
 
@@ -701,7 +787,7 @@ public class SelfTest implements Callable<Integer> {
         }
 
         @Nested
-        @Order(6)
+        @Order(7)
         @DisplayName("the tools: tests/Telnet.java and tests/Netstat.java")
         class Tools {
 
@@ -882,7 +968,7 @@ public class SelfTest implements Callable<Integer> {
         }
 
         @Nested
-        @Order(7)
+        @Order(8)
         @DisplayName("each broken server (tests/faults) fails the checks that name its defect")
         class Faults {
 

@@ -179,6 +179,11 @@ abstract class EchoServer implements Callable<Integer> {
             var framing = Framing.of(raw, prefixBytes(), maxLine);
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
+            //> 2 Echo: read into buffer until in.read(buffer) returns -1 (the client's end of input);
+            //>   give each read's n bytes to framing.read(buffer, 0, n, reply), then write the reply to
+            //>   out (reply.writeTo(out), then reply.reset()) before reading again. When framing.read
+            //>   returns false, the line was too long: still write the reply (earlier lines of that
+            //>   read), then tooLong(), set ending, and return. Count received and sent bytes for the log.
             for (int n; (n = in.read(buffer)) != -1; ) {
                 received += n;
                 boolean fits = framing.read(buffer, 0, n, reply);
@@ -192,10 +197,14 @@ abstract class EchoServer implements Callable<Integer> {
                     return;
                 }
             }
+            //<
+            //> 5 End of input: framing.end(reply) gives what is still owed (a last line without LF);
+            //>   write it before the socket is closed.
             // End of input: what is still owed (a last line without LF), then close.
             framing.end(reply);
             reply.writeTo(out);
             sent += reply.size();
+            //<
         } catch (SocketTimeoutException e) {
             ending = "idle for " + idleTimeout + " s";
         } catch (IOException e) {
@@ -230,7 +239,7 @@ abstract class EchoServer implements Callable<Integer> {
 
     /** Closes a client the server will not serve, and says why in the log. */
     void refuse(Socket client, String why) {
-        log("%s refused: %s", client.getRemoteSocketAddress(), why);
+        log("%s refused: %s", client.getInetAddress().getHostAddress() + ":" + client.getPort(), why);
         try {
             client.close();
         } catch (IOException e) {

@@ -37,6 +37,10 @@ sealed interface Framing permits Framing.Lines, Framing.Raw {
 
         @Override
         public boolean read(byte[] in, int off, int len, ByteArrayOutputStream reply) {
+            //> 3 Lines: for each LF in in[off, off+len), write prefix, the kept start of the line
+            //>   (partial, partialLength bytes) and the bytes up to and including the LF, then forget
+            //>   the kept bytes. keep(...) the bytes after the last LF for the next read. Return false
+            //>   once a line would be longer than maxLine bytes, LF included. (indexOf finds an LF.)
             int end = off + len;
             while (off < end) {
                 int lf = indexOf(in, LF, off, end);
@@ -57,15 +61,19 @@ sealed interface Framing permits Framing.Lines, Framing.Raw {
                 off = stop;
             }
             return true;
+            //< shipped: reply.write(in, off, len);
+            //< shipped: return true;
         }
 
         @Override
         public void end(ByteArrayOutputStream reply) {
+            //> 4 A line the client never ended with LF is still owed at its end of input: prefix and the kept bytes.
             if (partialLength > 0) {
                 reply.write(prefix, 0, prefix.length);
                 reply.write(partial, 0, partialLength);
                 partialLength = 0;
             }
+            //<
         }
 
         private void keep(byte[] in, int off, int len) {

@@ -104,6 +104,9 @@ final class Finding {
             return switch (got.end()) {
                 case TIMEOUT -> inode == 0
                         ? "the server has not accepted this connection: the thread that accepts is busy (serving a client itself?) or gone"
+                        : unread > 0 && target.claimed() == Model.EVENT_LOOP
+                        ? "the loop does not read this client (" + Bytes.count(unread) + " wait unread): its channel is "
+                          + "not registered for OP_READ (or OP_READ is off), or the loop is stuck in another client's handler"
                         : unread > 0
                         ? "the server accepted the connection but does not read it (" + Bytes.count(unread)
                           + " wait unread): no thread serves this client (all busy? serving one client at a time?)"

@@ -1,0 +1,85 @@
+// Lesson 1's copy of solutions/shared/Framing.java, with the TODOs of this lesson; later lessons use the whole one.
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+
+/**
+ * The echo protocol (SPEC §2) without any I/O: given the bytes a read returned, what to write
+ * back. One instance per connection; every concurrency model of the kit uses it as it is.
+ */
+sealed interface Framing permits Framing.Lines, Framing.Raw {
+
+    byte LF = '\n';
+
+    /**
+     * Appends to {@code reply} everything the bytes {@code in[off, off+len)} call for.
+     * Returns false once a line has grown past the limit: the caller then closes the connection.
+     */
+    boolean read(byte[] in, int off, int len, ByteArrayOutputStream reply);
+
+    /** The client half-closed: appends what is still owed to it. */
+    void end(ByteArrayOutputStream reply);
+
+    static Framing of(boolean raw, byte[] prefix, int maxLine) {
+        return raw ? new Raw() : new Lines(prefix, maxLine);
+    }
+
+    /** Line mode (SPEC §2.1): PREFIX + line for every complete line, whatever the reads' sizes. */
+    final class Lines implements Framing {
+        private final byte[] prefix;
+        private final int maxLine;
+        // The start of a line whose LF has not arrived yet; grows only as far as maxLine.
+        private byte[] partial = new byte[0];
+        private int partialLength;
+
+        Lines(byte[] prefix, int maxLine) {
+            this.prefix = prefix.clone();
+            this.maxLine = maxLine;
+        }
+
+        @Override
+        public boolean read(byte[] in, int off, int len, ByteArrayOutputStream reply) {
+            // TODO(3): Lines: for each LF in in[off, off+len), write prefix, the kept start of the line
+            //   (partial, partialLength bytes) and the bytes up to and including the LF, then forget
+            //   the kept bytes. keep(...) the bytes after the last LF for the next read. Return false
+            //   once a line would be longer than maxLine bytes, LF included. (indexOf finds an LF.)
+            reply.write(in, off, len);
+            return true;
+        }
+
+        @Override
+        public void end(ByteArrayOutputStream reply) {
+            // TODO(4): A line the client never ended with LF is still owed at its end of input: prefix and the kept bytes.
+        }
+
+        private void keep(byte[] in, int off, int len) {
+            if (partialLength + len > partial.length) {
+                int grown = Math.max(partialLength + len, Math.min(maxLine, Math.max(256, 2 * partial.length)));
+                partial = Arrays.copyOf(partial, grown);
+            }
+            System.arraycopy(in, off, partial, partialLength, len);
+            partialLength += len;
+        }
+
+        private static int indexOf(byte[] in, byte b, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (in[i] == b) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    /** Raw mode (SPEC §2.2, RFC 862): every byte back, unchanged, as soon as it is read. */
+    final class Raw implements Framing {
+        @Override
+        public boolean read(byte[] in, int off, int len, ByteArrayOutputStream reply) {
+            reply.write(in, off, len);
+            return true;
+        }
+
+        @Override
+        public void end(ByteArrayOutputStream reply) {
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//JAVA 25+
+//SOURCES Conformance.java lib/Lessons.java
+
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Checks a lesson's exercise (SPEC §5): starts it, runs the conformance suite with the lesson's
+ * model, sends each failure to the TODO it points to, and says what to do next.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, version = "Echo Kit check 1",
+        description = {"Checks lesson N's exercise (exercises/NN-name/): starts it, runs the conformance suite, and says what to do next."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:every check passes", "1:some checks fail", "2:bad usage, or the exercise did not start"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  ./jbang check 1            check lesson 1's exercise", "  ./jbang check 1 --hint 2   the hint for TODO(2)",
+                "  ./jbang check 1 --watch    check again each time a file of the lesson is saved",
+                "  ./jbang check 3 --solution the same checks against the reference solution", "  ./jbang check --list       the lessons, and how far you are"})
+public class Check implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "N", description = "The lesson, 1 to 6.")
+    Integer number;
+
+    @Option(names = "--solution", description = "Check the reference solution instead of the exercise.")
+    boolean solution;
+
+    @Option(names = "--hint", paramLabel = "TODO", description = "Show the hint for this TODO of the lesson, and exit.")
+    Integer hint;
+
+    @Option(names = "--watch", description = "Check again each time a file of the lesson changes (Ctrl-C to stop).")
+    boolean watch;
+
+    @Option(names = "--list", description = "List the lessons: TODOs left, and the last check of each.")
+    boolean list;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Check()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        var root = root();
+        if (list) {
+            return list(root);
+        }
+        if (number == null) {
+            System.err.println("error: which lesson? ./jbang check N, N from 1 to " + Lessons.ALL.size() + " (--list shows them)");
+            return 2;
+        }
+        var lesson = Lessons.lesson(number).orElse(null);
+        if (lesson == null) {
+            System.err.println("error: there is no lesson " + number + "; they are 1 to " + Lessons.ALL.size());
+            return 2;
+        }
+        if (hint != null) {
+            return hint(root, lesson, hint);
+        }
+        int status = check(root, lesson);
+        while (watch) {
+            System.out.printf("%nWatching %s for changes (Ctrl-C to stop)...%n", root.relativize(lesson.folder(root)));
+            awaitChange(root, lesson);
+            status = check(root, lesson);
+        }
+        return status;
+    }
+
+    private int check(Path root, Lessons.Lesson lesson) throws Exception {
+        var file = solution ? lesson.solution(root) : lesson.exercise(root);
+        var report = Files.createTempFile("echo-kit-check", ".json");
+        try {
+            var args = List.of("--launch", Launch.shellQuote(root.resolve("jbang").toString()) + " " + Launch.shellQuote(file.toString()),
+                    "--model", lesson.model(), "--json", report.toString());
+            System.out.printf("Lesson %d (%s): checking %s%n%n", lesson.number(), lesson.model(), root.relativize(file));
+            int status = new CommandLine(new Conformance()).execute(args.toArray(String[]::new));
+            if (status == 2 || Files.size(report) == 0) {
+                System.out.printf("%nThe %s did not start, or could not be reached (above: why). Fix that first: a compile error, "
+                        + "or an exception before the ready line.%n", solution ? "solution" : "exercise");
+                return 2;
+            }
+            var failed = new ArrayList<String>();
+            int passed = 0;
+            for (var check : JsonParser.parseString(Files.readString(report)).getAsJsonObject().getAsJsonArray("checks")) {
+                var c = check.getAsJsonObject();
+                switch (c.get("status").getAsString()) {
+                    case "failed" -> failed.add(c.get("id").getAsString());
+                    case "passed" -> passed++;
+                    default -> { }
+                }
+            }
+            remember(root, lesson, passed, failed.size());
+            return advise(root, lesson, passed, failed);
+        } finally {
+            Files.deleteIfExists(report);
+        }
+    }
+
+    // Each failure under the TODO it points to, then the next step.
+    private int advise(Path root, Lessons.Lesson lesson, int passed, List<String> failed) throws IOException {
+        var todos = solution ? List.<Lessons.Todo>of() : Lessons.todos(root, lesson);
+        var hints = Lessons.hints(lesson.hints(root));
+        System.out.println();
+        if (failed.isEmpty()) {
+            System.out.printf("Lesson %d passes: %d checks.%n", lesson.number(), passed);
+            var next = Lessons.lesson(lesson.number() + 1);
+            System.out.println(next.map(n -> "Next: lesson %d, %s (./jbang check %d)".formatted(n.number(),
+                            root.relativize(n.folder(root).resolve("README.md")), n.number()))
+                    .orElse("That was the last lesson: ./jbang check --list shows them all."));
+            return 0;
+        }
+        System.out.printf("Lesson %d: %d checks pass, %d fail.%n", lesson.number(), passed, failed.size());
+        // Each failed check goes to the first open TODO that names it; failing that, to the first open
+        // TODO (an unfinished step breaks later checks); when none is open, to the TODOs that name it most closely.
+        var open = todos.stream().map(Lessons.Todo::number).distinct().sorted().toList();
+        var groups = new java.util.TreeMap<List<Integer>, List<String>>(java.util.Comparator.comparing(List::toString));
+        var unplaced = new ArrayList<String>();
+        for (var id : failed) {
+            var naming = hints.stream().filter(h -> h.checks().contains(id)).sorted(java.util.Comparator.comparingInt(Lessons.Hint::todo)).toList();
+            var openNaming = naming.stream().map(Lessons.Hint::todo).filter(open::contains).findFirst();
+            List<Integer> key;
+            if (openNaming.isPresent()) {
+                key = List.of(openNaming.get());
+            } else if (!open.isEmpty()) {
+                key = List.of(open.getFirst());
+            } else if (!naming.isEmpty()) {
+                int closest = naming.stream().mapToInt(h -> h.checks().size()).min().orElseThrow();
+                key = naming.stream().filter(h -> h.checks().size() <= closest + 1).map(Lessons.Hint::todo).limit(2).toList();
+            } else {
+                unplaced.add(id);
+                continue;
+            }
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(id);
+        }
+        groups.entrySet().stream().sorted(java.util.Comparator.comparing(e -> e.getKey().getFirst())).forEach(e -> {
+            var numbers = e.getKey();
+            var names = numbers.stream().map(t -> "TODO(" + t + ")").collect(java.util.stream.Collectors.joining(" or "));
+            var titles = numbers.stream().map(t -> hints.stream().filter(h -> h.todo() == t).findFirst().map(Lessons.Hint::title).orElse(""))
+                    .collect(java.util.stream.Collectors.joining("; "));
+            var where = numbers.stream().map(t -> todos.stream().filter(o -> o.number() == t).findFirst()
+                    .map(o -> root.relativize(o.file()) + ":" + o.line()).orElse("done, but these still fail: reread it"))
+                    .collect(java.util.stream.Collectors.joining("; "));
+            var hintCommands = numbers.stream().map(t -> "./jbang check " + lesson.number() + " --hint " + t)
+                    .collect(java.util.stream.Collectors.joining(", "));
+            System.out.printf("%n  %s %s (%s)%n    fails: %s%n    hint: %s%n", names, titles, where, String.join(", ", e.getValue()), hintCommands);
+        });
+        if (!unplaced.isEmpty()) {
+            System.out.printf("%n  No TODO names these: %s. Their messages above say what was seen and what usually causes it.%n",
+                    String.join(", ", unplaced));
+        }
+        System.out.println();
+        if (solution) {
+            System.out.println("The reference solution fails: that is a bug of the kit, not yours.");
+        } else if (!todos.isEmpty()) {
+            var next = todos.getFirst();
+            System.out.printf("Next: TODO(%d) in %s, line %d: %s%n(When a TODO is done, delete its comment: the check goes by the TODOs left.)%n",
+                    next.number(), root.relativize(next.file()), next.line(), next.text());
+        } else {
+            var first = groups.keySet().stream().map(List::getFirst).sorted().findFirst();
+            System.out.println(first.map(t -> "Next: no TODO is left, but TODO(%d)'s checks fail: read their messages above, then ./jbang check %d --hint %d"
+                            .formatted(t, lesson.number(), t))
+                    .orElse("Next: read the failures above."));
+        }
+        return 1;
+    }
+
+    private int hint(Path root, Lessons.Lesson lesson, int todo) throws IOException {
+        var hints = Lessons.hints(lesson.hints(root));
+        var found = hints.stream().filter(h -> h.todo() == todo).findFirst();
+        if (found.isEmpty()) {
+            System.err.printf("error: lesson %d has hints for TODO %s, not %d%n", lesson.number(),
+                    hints.stream().map(h -> Integer.toString(h.todo())).toList(), todo);
+            return 2;
+        }
+        System.out.printf("Lesson %d, TODO(%d): %s%n%n%s%n", lesson.number(), todo, found.get().title(), found.get().text());
+        return 0;
+    }
+
+    private int list(Path root) throws IOException {
+        System.out.printf("%-3s %-17s %-11s %s%n", "", "lesson", "TODOs left", "last check");
+        for (var lesson : Lessons.ALL) {
+            int left = Lessons.todos(root, lesson).stream().mapToInt(Lessons.Todo::number).boxed().distinct().toList().size();
+            var last = results(root, lesson);
+            System.out.printf("%-3d %-17s %-11d %s%n", lesson.number(), lesson.model(), left,
+                    Files.exists(last) ? Files.readString(last).strip() : "not checked yet (./jbang check " + lesson.number() + ")");
+        }
+        return 0;
+    }
+
+    private void remember(Path root, Lessons.Lesson lesson, int passed, int failed) throws IOException {
+        if (solution) {
+            return;
+        }
+        var file = results(root, lesson);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "%s: %d passed, %d failed, at %s%n".formatted(failed == 0 ? "passes" : "fails", passed, failed,
+                LocalTime.now().truncatedTo(ChronoUnit.SECONDS)));
+    }
+
+    private static Path results(Path root, Lessons.Lesson lesson) {
+        return root.resolve("build").resolve("check").resolve("lesson-" + lesson.number() + ".txt");
+    }
+
+    // Polls the lesson's files once a second (inotify does not see every filesystem).
+    private static void awaitChange(Path root, Lessons.Lesson lesson) throws IOException, InterruptedException {
+        var before = signature(root, lesson);
+        while (signature(root, lesson).equals(before)) {
+            Thread.sleep(1000);
+        }
+    }
+
+    private static String signature(Path root, Lessons.Lesson lesson) throws IOException {
+        var s = new StringBuilder();
+        try (var files = Files.list(lesson.folder(root))) {
+            for (var f : files.sorted().toList()) {
+                s.append(f).append(Files.getLastModifiedTime(f)).append(Files.size(f));
+            }
+        }
+        return s.toString();
+    }
+
+    private static Path root() {
+        for (var dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isExecutable(dir.resolve("jbang")) && Files.isDirectory(dir.resolve("exercises"))) {
+                return dir;
+            }
+        }
+        throw new CommandLine.ParameterException(new CommandLine(new Check()), "run it from the kit's folder: ./jbang check N");
+    }
+}
