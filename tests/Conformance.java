@@ -785,12 +785,17 @@ class Checks {
                     }
                     selector.selectedKeys().clear();
                     var bytes = chunk.duplicate();
-                    while (bytes.hasRemaining()) {
-                        int n = channel.write(bytes);
-                        if (n == 0) {
-                            break;
+                    try {
+                        while (bytes.hasRemaining()) {
+                            int n = channel.write(bytes);
+                            if (n == 0) {
+                                break;
+                            }
+                            sent += n;
                         }
-                        sent += n;
+                    } catch (IOException closed) {
+                        // The server closed the connection: it holds nothing of this client any more.
+                        break;
                     }
                 }
                 key.cancel();
@@ -938,6 +943,13 @@ class Checks {
                                 .error();
                     }
                 }
+                if (received == 0) {
+                    throw Finding.observed("%s: the server closed the connection without echoing anything", what)
+                            .cause("the handler ends at once: no read loop, or one that stops at its first read (or an "
+                                    + "exception: see the server log)")
+                            .lesson(Model.ECHO_LESSON)
+                            .error();
+                }
                 if (received < expected.length) {
                     throw Finding.observed("%s: the server closed after %s of %s had come back", what,
                                     Bytes.count(received), Bytes.count(expected.length))
@@ -958,6 +970,14 @@ class Checks {
 
         private static AssertionError stalled(String what, Peer peer, long toSend, long sent, long toReceive, long received,
                                               IOException writeError) {
+            if (target.serverSocket(peer.localPort()).map(ProcFs.TcpSocket::inode).orElse(1L) == 0) {
+                return Finding.observed("%s: nothing came back for %s: the connection was never accepted", what, Peer.seconds(reply()))
+                        .detail(target.serverSide(peer.localPort()))
+                        .cause("the server has not accepted this connection: the thread that accepts is busy (serving a "
+                                + "client itself?) or gone")
+                        .lesson(lesson())
+                        .error();
+            }
             return Finding.observed("%s: nothing came back for %s; %s of %s sent, %s of %s received", what,
                             Peer.seconds(reply()), Bytes.count(sent), Bytes.count(toSend), Bytes.count(received), Bytes.count(toReceive))
                     .detail(writeError != null ? "our writes failed: " + writeError.getMessage() : "")

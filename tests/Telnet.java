@@ -100,8 +100,9 @@ public class Telnet implements Callable<Integer> {
             System.exit(halfClosed[0] ? 0 : 1);
         });
         var stdin = System.in;
-        for (byte[] line; (line = readLine(stdin)) != null; ) {
-            peer.send(Bytes.concat(line, ending()));
+        for (Line line; (line = readLine(stdin)) != null; ) {
+            // A last line without LF (end of input mid-line) goes as it is, as telnet sends it.
+            peer.send(line.ended() ? Bytes.concat(line.bytes(), ending()) : line.bytes());
         }
         // End of input (Ctrl-D): tell the server, and keep printing until it closes.
         halfClosed[0] = true;
@@ -169,16 +170,21 @@ public class Telnet implements Callable<Integer> {
         out.flush();
     }
 
-    // A line as typed, bytes as they are, without its LF (and without a CR before it); null at end of input.
-    private static byte[] readLine(InputStream in) throws IOException {
+    /** A line as typed: its bytes without the LF (nor a CR before it), and whether an LF ended it. */
+    private record Line(byte[] bytes, boolean ended) {
+    }
+
+    // The next line of input; null at end of input.
+    private static Line readLine(InputStream in) throws IOException {
         var line = new ByteArrayOutputStream();
         for (int b; (b = in.read()) != -1; ) {
             if (b == '\n') {
                 var bytes = line.toByteArray();
-                return bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? java.util.Arrays.copyOf(bytes, bytes.length - 1) : bytes;
+                return new Line(bytes.length > 0 && bytes[bytes.length - 1] == '\r'
+                        ? java.util.Arrays.copyOf(bytes, bytes.length - 1) : bytes, true);
             }
             line.write(b);
         }
-        return line.size() > 0 ? line.toByteArray() : null;
+        return line.size() > 0 ? new Line(line.toByteArray(), false) : null;
     }
 }

@@ -83,7 +83,8 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
             var first = Client.open(target, 0);
             clients.add(first);
             if (!first.answered(t.reply())) {
-                return new Observation(Kind.UNRESPONSIVE, 0, "a first client got no reply within " + Peer.seconds(t.reply())
+                return new Observation(Kind.UNRESPONSIVE, 0, (first.got.size() == 0 ? "a first client got no reply within "
+                        + Peer.seconds(t.reply()) : "a first client got " + Bytes.text(first.got.toByteArray()) + ", not the echo expected")
                         + "; " + target.serverSide(first.peer.localPort()));
             }
             var second = Client.open(target, 1);
@@ -186,6 +187,7 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
     private static final class Client {
         final Peer peer;
         final int expected;
+        final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
         int received;
 
         private Client(Peer peer, int expected) {
@@ -203,7 +205,9 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
         /** Whether the whole reply has come, waiting at most {@code within} for the rest. */
         boolean answered(Duration within) throws IOException {
             if (received < expected) {
-                received += peer.read(expected - received, within).bytes().length;
+                var bytes = peer.read(expected - received, within).bytes();
+                got.writeBytes(bytes);
+                received += bytes.length;
             }
             return received == expected;
         }
