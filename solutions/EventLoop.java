@@ -209,8 +209,9 @@ class EventLoop extends EchoServer {
             return;
         }
         int ops = 0;
-        //> 3 Read unless input ended or more than MAX_PENDING bytes wait (backpressure); wait to write
-        //>   (OP_WRITE) only while output waits: a socket is almost always writable, so more would spin.
+        //> 3 Read while the client may send more (client.ending == null) and at most MAX_PENDING bytes
+        //>   wait (backpressure); wait to write (OP_WRITE) only while output waits: a socket is almost
+        //>   always writable, so asking always would spin.
         if (client.ending == null && client.pending <= MAX_PENDING) {
             ops |= SelectionKey.OP_READ;
         }

@@ -89,12 +89,12 @@ public class Check implements Callable<Integer> {
                         + "or an exception before the ready line.%n", solution ? "solution" : "exercise");
                 return 2;
             }
-            var failed = new ArrayList<String>();
+            var failed = new java.util.LinkedHashMap<String, String>();
             int passed = 0;
             for (var check : JsonParser.parseString(Files.readString(report)).getAsJsonObject().getAsJsonArray("checks")) {
                 var c = check.getAsJsonObject();
                 switch (c.get("status").getAsString()) {
-                    case "failed" -> failed.add(c.get("id").getAsString());
+                    case "failed" -> failed.put(c.get("id").getAsString(), c.get("message").getAsString());
                     case "passed" -> passed++;
                     default -> { }
                 }
@@ -107,7 +107,7 @@ public class Check implements Callable<Integer> {
     }
 
     // Each failure under the TODO it points to, then the next step.
-    private int advise(Path root, Lessons.Lesson lesson, int passed, List<String> failed) throws IOException {
+    private int advise(Path root, Lessons.Lesson lesson, int passed, Map<String, String> failed) throws IOException {
         var todos = solution ? List.<Lessons.Todo>of() : Lessons.todos(root, lesson);
         var hints = Lessons.hints(lesson.hints(root));
         System.out.println();
@@ -120,12 +120,20 @@ public class Check implements Callable<Integer> {
             return 0;
         }
         System.out.printf("Lesson %d: %d checks pass, %d fail.%n", lesson.number(), passed, failed.size());
-        // Each failed check goes to the first open TODO that names it; failing that, to the first open
-        // TODO (an unfinished step breaks later checks); when none is open, to the TODOs that name it most closely.
+        // Each failed check goes to the TODO whose hint names its likely cause; else to the first open TODO
+        // that names the check; else to the first open TODO (an unfinished step breaks later checks); when
+        // none is open, to the TODOs that name it most closely.
         var open = todos.stream().map(Lessons.Todo::number).distinct().sorted().toList();
         var groups = new java.util.TreeMap<List<Integer>, List<String>>(java.util.Comparator.comparing(List::toString));
         var unplaced = new ArrayList<String>();
-        for (var id : failed) {
+        for (var id : failed.keySet()) {
+            var cause = failed.get(id).lines().filter(l -> l.startsWith("likely cause: ")).findFirst().orElse("").toLowerCase();
+            var byCause = hints.stream().filter(h -> h.causes().stream().anyMatch(c -> cause.contains(c.toLowerCase())))
+                    .map(Lessons.Hint::todo).sorted().findFirst();
+            if (byCause.isPresent()) {
+                groups.computeIfAbsent(List.of(byCause.get()), k -> new ArrayList<>()).add(id);
+                continue;
+            }
             var naming = hints.stream().filter(h -> h.checks().contains(id)).sorted(java.util.Comparator.comparingInt(Lessons.Hint::todo)).toList();
             var openNaming = naming.stream().map(Lessons.Hint::todo).filter(open::contains).findFirst();
             List<Integer> key;
@@ -148,8 +156,8 @@ public class Check implements Callable<Integer> {
             var titles = numbers.stream().map(t -> hints.stream().filter(h -> h.todo() == t).findFirst().map(Lessons.Hint::title).orElse(""))
                     .collect(java.util.stream.Collectors.joining("; "));
             var where = numbers.stream().map(t -> todos.stream().filter(o -> o.number() == t).findFirst()
-                    .map(o -> root.relativize(o.file()) + ":" + o.line()).orElse("done, but these still fail: reread it"))
-                    .collect(java.util.stream.Collectors.joining("; "));
+                    .map(o -> root.relativize(o.file()) + ":" + o.line()).orElse("done, but these fail: reread it"))
+                    .distinct().collect(java.util.stream.Collectors.joining("; "));
             var hintCommands = numbers.stream().map(t -> "./jbang check " + lesson.number() + " --hint " + t)
                     .collect(java.util.stream.Collectors.joining(", "));
             System.out.printf("%n  %s %s (%s)%n    fails: %s%n    hint: %s%n", names, titles, where, String.join(", ", e.getValue()), hintCommands);

@@ -3,6 +3,7 @@
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES lib/TestRun.java lib/ProcFs.java lib/Bytes.java lib/Peer.java lib/Launch.java lib/Model.java
 //SOURCES lib/Target.java lib/Finding.java lib/Observation.java
+//FILES explanations.md=lib/explanations.md
 
 import java.io.IOException;
 import java.lang.annotation.ElementType;
@@ -120,6 +121,12 @@ public class Conformance implements Callable<Integer> {
     @Option(names = "--list", description = "List the checks, with their ids and rules, and exit.")
     boolean list;
 
+    @Option(names = "--explain", paramLabel = "ID", description = "Say what check ID asks, why it matters and how to fix a failure of it, and exit.")
+    String explain;
+
+    @Option(names = "--verbose", description = "Add to each failure the byte trace of the exchange: what was sent and received, when.")
+    boolean verbose;
+
     public static void main(String[] args) {
         var commandLine = new CommandLine(new Conformance());
         // A failure of the suite itself is said in one line, exit 2, never as a stack trace.
@@ -140,6 +147,17 @@ public class Conformance implements Callable<Integer> {
             Checks.all().forEach((id, rule) -> System.out.printf("%-26s %s%n", id, rule));
             return 0;
         }
+        if (explain != null) {
+            var rule = Checks.all().get(explain);
+            var text = Explanations.of(explain);
+            if (rule == null || text.isEmpty()) {
+                System.err.println("error: no check has the id '" + explain + "' (--list shows them)");
+                return 2;
+            }
+            System.out.printf("%s: %s%n%n%s%n", explain, rule, text.get());
+            return 0;
+        }
+        Peer.tracing = verbose;
         var claimed = Model.of(model);
         if (claimed.isEmpty() && !model.equals("auto")) {
             System.err.println("error: unknown --model '" + model + "'; one of: auto, " + String.join(", ", Model.labels()));
@@ -204,12 +222,54 @@ public class Conformance implements Callable<Integer> {
     }
 }
 
+/** What --explain says of each check: lib/explanations.md, sections "## id" (bundled into the script's jar). */
+final class Explanations {
+    private Explanations() {
+    }
+
+    static Optional<String> of(String id) {
+        try (var in = Conformance.class.getResourceAsStream("/explanations.md")) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            var text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            var start = text.indexOf("\n## " + id + "\n");
+            if (start < 0) {
+                return Optional.empty();
+            }
+            var body = text.substring(start + id.length() + 5);
+            int end = body.indexOf("\n## ");
+            return Optional.of((end < 0 ? body : body.substring(0, end)).strip());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
+
 /**
  * The checks (SPEC §4.1), grouped as the table groups them; each one bounded in time. A failure
  * says what was observed, the rule, the likely cause and the lesson to reread ({@link Finding}).
  */
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.extension.ExtendWith(Checks.ConnectionFailures.class)
 class Checks {
+
+    /** An I/O error that ends a check (the server closed or reset while we sent) is told like any failure. */
+    static final class ConnectionFailures implements org.junit.jupiter.api.extension.TestExecutionExceptionHandler {
+        @Override
+        public void handleTestExecutionException(org.junit.jupiter.api.extension.ExtensionContext context, Throwable e)
+                throws Throwable {
+            if (!(e instanceof IOException)) {
+                throw e;
+            }
+            throw Finding.observed("the connection failed while the check was still sending or reading: %s: %s",
+                            e.getClass().getSimpleName(), e.getMessage())
+                    .cause("the server closed the connection (or it was reset) before the exchange was over: its handler "
+                            + "ended early (no read loop yet? an exception? see the server log), or it crashed")
+                    .lesson(lesson())
+                    .error();
+        }
+    }
 
     /** A check's stable id (SPEC §4.1): reports key on it, --only and --skip select by it. */
     @Retention(RetentionPolicy.RUNTIME)
@@ -522,7 +582,17 @@ class Checks {
         void emptyLine() throws IOException {
             lineMode();
             try (var peer = target.connect()) {
-                echoes(peer, "the reply to an empty line", "\n");
+                peer.send("\n");
+                var expected = target.replyTo("\n");
+                var got = peer.read(expected.length, reply());
+                if (!Arrays.equals(got.bytes(), expected)) {
+                    var f = Finding.reply(target, peer, "the reply to an empty line", expected, got);
+                    if (got.bytes().length == 0 || got.bytes()[0] != expected[0]) {
+                        f.cause("an empty line is a line too: its reply is PREFIX + \\n. A check like line.isEmpty() or "
+                                + "\"length == 1\" that skips it, or a read loop that stops on an empty line, drops it");
+                    }
+                    throw f.error();
+                }
                 echoes(peer, "the reply to the line after it", "after the empty line\n");
             }
         }
@@ -671,7 +741,17 @@ class Checks {
             lineMode();
             var line = Bytes.concat(filler(target.maxLine() - 1), new byte[] {'\n'});
             try (var peer = target.connect()) {
-                echoes(peer, "the reply to a line of " + line.length + " bytes", line);
+                peer.send(line);
+                var expected = target.replyTo(line);
+                var got = peer.read(expected.length, reply());
+                if (!Arrays.equals(got.bytes(), expected)) {
+                    var f = Finding.reply(target, peer, "the reply to a line of " + line.length + " bytes", expected, got);
+                    if (!target.raw() && Finding.count(got.bytes(), target.prefix()) > 1) {
+                        f.cause("the line came back cut into pieces, each with its own PREFIX: the server takes a full "
+                                + "buffer for a line. A line ends at its LF only, and may be as long as --max-line");
+                    }
+                    throw f.error();
+                }
             }
         }
 
@@ -799,6 +879,9 @@ class Checks {
                     }
                 }
                 key.cancel();
+                var side = target.serverSocket(((java.net.InetSocketAddress) channel.getLocalAddress()).getPort());
+                assumeFalse(side.map(s -> s.inode() == 0).orElse(false),
+                        "the server never accepted this connection, so its buffering cannot be seen (the echo checks say why)");
                 long rssAfter = target.local() ? ProcFs.rssKiB(target.pid()) : -1;
                 if (sent >= limit) {
                     throw Finding.observed("the server took %d MiB from a client that read none of its replies, and was still taking more",
@@ -956,12 +1039,19 @@ class Checks {
                             .cause("replies were lost: a write that took part of the bytes (a non-blocking socket may) "
                                     + "had the rest dropped instead of kept for later, or what was owed was not written "
                                     + "before the close")
-                            .lesson(Model.ECHO_LESSON)
+                            .lesson(model() == Model.EVENT_LOOP ? Model.EVENT_LOOP.lessonRef() : Model.ECHO_LESSON)
                             .error();
                 }
             } finally {
                 writer.interrupt();
             }
+        }
+
+        // What the server has read of what we sent: all of it but what waits in our send queue and its receive queue.
+        private static long serverRead(Peer peer, long sent) {
+            long ours = ProcFs.tcpSockets().stream().filter(s -> s.local().getPort() == peer.localPort()
+                    && s.remote().getPort() == target.port()).mapToLong(ProcFs.TcpSocket::txQueue).findFirst().orElse(0);
+            return sent - ours - unread(peer);
         }
 
         private static long unread(Peer peer) {
@@ -982,7 +1072,7 @@ class Checks {
                             Peer.seconds(reply()), Bytes.count(sent), Bytes.count(toSend), Bytes.count(received), Bytes.count(toReceive))
                     .detail(writeError != null ? "our writes failed: " + writeError.getMessage() : "")
                     .detail(target.serverSide(peer.localPort()))
-                    .cause(received == 0 && unread(peer) > 0 && unread(peer) >= sent - (1 << 20)
+                    .cause(received == 0 && serverRead(peer, sent) < 64 * 1024
                             ? "the server has not read this client at all (" + Bytes.count(unread(peer)) + " wait unread): "
                               + (target.claimed() == Model.EVENT_LOOP ? "its channel is not registered for OP_READ"
                                  : "no thread serves it")
@@ -1059,7 +1149,10 @@ class Checks {
                     throw Finding.observed("%d of %d clients connected at once%s were answered; clients %s got nothing within %s",
                                     n - unanswered.size(), n, limit, unanswered, Peer.seconds(replyFor(n)))
                             .detail("client " + unanswered.get(0) + ": " + target.serverSide(first.localPort()))
-                            .cause(n - unanswered.size() == 1
+                            .cause(model() == Model.EVENT_LOOP
+                                    ? "the loop serves only " + (n - unanswered.size()) + " of them: new clients not registered "
+                                      + "for OP_READ, OP_ACCEPT turned off, or a handler that blocks the loop"
+                                    : n - unanswered.size() == 1
                                     ? "the server serves one client at a time: the client is served on the thread that accepts, "
                                       + "instead of being handed to another thread"
                                     : "only " + (n - unanswered.size()) + " clients are served at once: fewer threads than "
@@ -1373,28 +1466,34 @@ class Checks {
 
         @Test
         @Check("robust.peer-gone")
-        @DisplayName("a client that sends 1 MiB and closes without reading does not harm the server")
+        @DisplayName("clients that send 1 MiB and close without reading do not harm the server")
         void peerGone() throws IOException {
             var base = target.baseline();
-            var peer = target.connect();
-            var line = Bytes.concat(filler(1023), new byte[] {'\n'});
-            var writer = Thread.ofPlatform().daemon().name("peer-gone-writer").start(() -> {
-                try {
-                    for (int i = 0; i < 1024; i++) {
-                        peer.send(line);
+            int n = serial() ? 1 : Math.min(5, model() == Model.THREAD_POOL ? workers() : 5);
+            var line = Bytes.concat(filler(Math.min(1023, target.maxLine() - 1)), new byte[] {'\n'});
+            var peers = new ArrayList<Peer>();
+            var writers = new ArrayList<Thread>();
+            for (int p = 0; p < n; p++) {
+                var peer = target.connect();
+                peers.add(peer);
+                writers.add(Thread.ofPlatform().daemon().name("peer-gone-writer").start(() -> {
+                    try {
+                        for (int i = 0; i < 1024; i++) {
+                            peer.send(line);
+                        }
+                    } catch (IOException e) {
+                        // The close below ends the writes: expected.
                     }
-                } catch (IOException e) {
-                    // The close below ends the writes: expected.
-                }
-            });
+                }));
+            }
             try {
-                writer.join(Duration.ofSeconds(2));
+                writers.getFirst().join(Duration.ofSeconds(2));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            peer.close();
-            stillServes("after a client sent 1 MiB and left without reading");
-            backToBaseline(base, "after a client sent 1 MiB and left without reading",
+            closeAll(peers);
+            stillServes("after clients sent 1 MiB and left without reading");
+            backToBaseline(base, "after " + n + " clients sent 1 MiB and left without reading",
                     "a write to a client that is gone (IOException: Broken pipe, Connection reset) is not handled: close "
                             + "the socket on that path too");
         }

@@ -59,6 +59,10 @@ public class SelfTest implements Callable<Integer> {
     @Option(names = "--junit-xml", paramLabel = "FILE", description = "Write a JUnit XML report.")
     Path junitXml;
 
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "Run the selected tests N times (to hunt flaky checks); the summary counts every run.")
+    int repeat;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new SelfTest()).execute(args));
     }
@@ -68,10 +72,16 @@ public class SelfTest implements Callable<Integer> {
         Kit.root();
         var run = new TestRun(m -> Optional.empty(), System.out);
         System.out.println("Echo Kit self-test, in " + Kit.root());
-        var outcomes = run.run(List.of(Tests.class), Map.of(
-                "junit.jupiter.execution.timeout.default", "15 m",
-                "junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD"),
-                TestRun.selection(only, List.of()));
+        var outcomes = new ArrayList<TestRun.Outcome>();
+        for (int i = 1; i <= repeat; i++) {
+            if (repeat > 1) {
+                System.out.printf("%nrun %d of %d%n", i, repeat);
+            }
+            outcomes.addAll(run.run(List.of(Tests.class), Map.of(
+                    "junit.jupiter.execution.timeout.default", "15 m",
+                    "junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD"),
+                    TestRun.selection(only, List.of())));
+        }
         if (junitXml != null) {
             run.writeJUnitXml(junitXml, "selftest", outcomes, Map.of("root", Kit.root().toString()));
         }
@@ -190,7 +200,7 @@ public class SelfTest implements Callable<Integer> {
     }
 
     /** A broken server of tests/faults and what its header says: the defect and the checks it must fail. */
-    record Fault(Path file, String defect, List<String> mustFail, String says) {
+    record Fault(Path file, String defect, List<String> mustFail, String says, List<String> suite) {
 
         static List<Fault> all() throws IOException {
             try (var files = Files.list(Kit.root().resolve("tests/faults"))) {
@@ -206,6 +216,7 @@ public class SelfTest implements Callable<Integer> {
             String defect = "";
             String says = "";
             List<String> mustFail = List.of();
+            List<String> suite = List.of();
             for (var line : Files.readAllLines(file)) {
                 if (line.startsWith("// Fault: ")) {
                     defect = line.substring(10).strip();
@@ -213,9 +224,11 @@ public class SelfTest implements Callable<Integer> {
                     mustFail = List.of(line.substring(14).strip().split("\\s+"));
                 } else if (line.startsWith("// Says: ")) {
                     says = line.substring(9).strip();
+                } else if (line.startsWith("// Suite: ")) {
+                    suite = List.of(line.substring(10).strip().split("\\s+"));
                 }
             }
-            return new Fault(file, defect, mustFail, says);
+            return new Fault(file, defect, mustFail, says, suite);
         }
 
         String name() {
@@ -501,6 +514,22 @@ public class SelfTest implements Callable<Integer> {
                 var help = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--help");
                 assertThat(help.status()).isZero();
                 assertThat(help.output()).contains("Exit status:", "0   every selected check passed", "2   bad usage");
+            }
+
+            @Test
+            @DisplayName("suite: --explain says why every check matters and how to fix it; --verbose adds the byte trace")
+            void explainAndVerbose() throws Exception {
+                var list = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--list").output().lines()
+                        .filter(l -> l.matches("^[a-z]+\\.[a-z0-9-]+ .*")).map(l -> l.split(" ")[0]).toList();
+                for (var id : list) {
+                    var explain = Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--explain", id);
+                    assertThat(explain.status()).as("--explain %s: %s", id, explain.output()).isZero();
+                    assertThat(explain.output()).as("--explain %s", id).contains("Why it matters:", "How to fix a failure:", "Lesson:");
+                }
+                assertThat(Kit.jbang(SUITE_BOUND, "tests/Conformance.java", "--explain", "echo.nothing").status()).isEqualTo(2);
+                var verbose = SuiteRun.of(SUITE_BOUND, "--launch", "./jbang tests/faults/PrefixPerRead.java", "--only", "framing.coalesced",
+                        "--verbose");
+                assertThat(verbose.message("framing.coalesced")).contains("byte trace of client port", "-> ", "<- ");
             }
 
             @Test
@@ -971,6 +1000,83 @@ public class SelfTest implements Callable<Integer> {
 
         @Nested
         @Order(8)
+        @DisplayName("servers that are not the solutions, written another way (tests/correct), pass")
+        class CorrectServers {
+
+            /** A correct server of tests/correct, and how to build and launch it (from its header). */
+            record Server(Path file, String description, String build, String launch, List<String> suite) {
+                static List<Server> all() throws IOException {
+                    try (var files = Files.list(Kit.root().resolve("tests/correct"))) {
+                        var servers = new ArrayList<Server>();
+                        for (var file : files.sorted().toList()) {
+                            String description = "";
+                            String build = "";
+                            String launch = "";
+                            List<String> suite = List.of();
+                            for (var line : Files.readAllLines(file)) {
+                                var text = line.replaceFirst("^\\s*(//|#|/\\*|\\*)\\s?", "");
+                                if (text.startsWith("Correct: ")) {
+                                    description = text.substring(9);
+                                } else if (text.startsWith("Build: ")) {
+                                    build = text.substring(7);
+                                } else if (text.startsWith("Launch: ")) {
+                                    launch = text.substring(8);
+                                } else if (text.startsWith("Suite: ")) {
+                                    suite = List.of(text.substring(7).split("\\s+"));
+                                }
+                            }
+                            if (!launch.isEmpty()) {
+                                servers.add(new Server(file, description, build, launch, suite));
+                            }
+                        }
+                        return servers;
+                    }
+                }
+
+                @Override
+                public String toString() {
+                    return Kit.root().relativize(file).toString();
+                }
+            }
+
+            static List<Server> servers() throws IOException {
+                return Server.all();
+            }
+
+            @ParameterizedTest(name = "{0} passes, line and raw")
+            @DisplayName("correct servers pass")
+            @MethodSource("servers")
+            void passes(Server server, TestReporter reporter) throws Exception {
+                var tool = server.launch().split(" ")[0];
+                if (!tool.startsWith("./") && !tool.startsWith("build/")
+                        && new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() != 0) {
+                    assertThat(System.getenv("CI")).as("%s is needed; .ci/run installs it", tool).isNotEqualTo("true");
+                    org.junit.jupiter.api.Assumptions.abort(tool + " is not installed");
+                }
+                if (!server.build().isEmpty()) {
+                    Files.createDirectories(Kit.root().resolve("build/correct"));
+                    var build = new ProcessBuilder("sh", "-c", server.build()).directory(Kit.root().toFile())
+                            .redirectErrorStream(true).start();
+                    var output = new String(build.getInputStream().readAllBytes());
+                    assertThat(build.waitFor()).as("building %s: %s", server, output).isZero();
+                }
+                for (var mode : List.of("line", "raw")) {
+                    var args = new ArrayList<>(List.of("--launch", server.launch()));
+                    args.addAll(server.suite());
+                    if (mode.equals("raw")) {
+                        args.add("--raw");
+                    }
+                    var run = SuiteRun.of(SUITE_BOUND, args.toArray(String[]::new));
+                    assertThat(run.result().status()).as("%s in %s mode: %s", server, mode, run.describe()).isZero();
+                    reporter.publishEntry(mode + " mode", run.result().output().strip().lines().reduce((a, b) -> b).orElse("")
+                            + ", model " + run.report().get("model").getAsString());
+                    assertGone(run);
+                }
+            }
+        }
+
+        @Nested
+        @Order(9)
         @DisplayName("each broken server (tests/faults) fails the checks that name its defect")
         class Faults {
 
@@ -978,12 +1084,67 @@ public class SelfTest implements Callable<Integer> {
                 return Fault.all();
             }
 
+            /** Each fault's result per check, for the table printed after the last one. */
+            static final Map<String, Map<String, String>> TABLE = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+            static Map<String, String> statuses(SuiteRun run) {
+                var statuses = new java.util.LinkedHashMap<String, String>();
+                if (run.report() != null) {
+                    run.report().getAsJsonArray("checks").forEach(c -> statuses.put(c.getAsJsonObject().get("id").getAsString(),
+                            c.getAsJsonObject().get("status").getAsString()));
+                }
+                return statuses;
+            }
+
+            /** Fault x check: X failed as declared, x failed as well, . passed, blank skipped, ! declared but not failed. */
+            @org.junit.jupiter.api.AfterAll
+            static void table() throws IOException {
+                if (TABLE.isEmpty()) {
+                    return;
+                }
+                var declared = new java.util.HashMap<String, List<String>>();
+                for (var fault : Fault.all()) {
+                    declared.put(fault.name(), fault.mustFail());
+                }
+                var ids = TABLE.values().stream().flatMap(m -> m.keySet().stream()).distinct().toList();
+                var out = new StringBuilder("\n  fault x check (X: fails as its header says, x: fails as well, .: passes, blank: skipped, !: should fail and does not)\n");
+                // Column numbers, tens above units.
+                for (var digit : List.<java.util.function.IntUnaryOperator>of(n -> n / 10, n -> n % 10)) {
+                    out.append("  %-24s".formatted(""));
+                    for (int i = 1; i <= ids.size(); i++) {
+                        out.append(digit == null ? ' ' : (char) ('0' + digit.applyAsInt(i)));
+                    }
+                    out.append('\n');
+                }
+                TABLE.forEach((fault, statuses) -> {
+                    out.append("  %-24s".formatted(fault));
+                    for (var id : ids) {
+                        var status = statuses.getOrDefault(id, "skipped");
+                        boolean must = declared.getOrDefault(fault, List.of()).contains(id);
+                        out.append(switch (status) {
+                            case "failed" -> must ? 'X' : 'x';
+                            case "passed" -> must ? '!' : '.';
+                            default -> must ? '!' : ' ';
+                        });
+                    }
+                    out.append('\n');
+                });
+                out.append("  columns: ");
+                for (int i = 0; i < ids.size(); i++) {
+                    out.append(i + 1).append(' ').append(ids.get(i)).append(i + 1 < ids.size() ? ", " : "\n");
+                }
+                System.out.print(out);
+            }
+
             @ParameterizedTest(name = "tests/faults/{0}.java fails")
             @DisplayName("faults fail the suite")
             @MethodSource("faults")
             void fails(Fault fault, TestReporter reporter) throws Exception {
                 assertThat(fault.mustFail()).as("the '// Must fail:' header of %s", fault.file()).isNotEmpty();
-                var run = SuiteRun.of(SUITE_BOUND, "--launch", "./jbang " + Kit.root().relativize(fault.file()));
+                var args = new ArrayList<>(List.of("--launch", "./jbang " + Kit.root().relativize(fault.file())));
+                args.addAll(fault.suite());
+                var run = SuiteRun.of(SUITE_BOUND, args.toArray(String[]::new));
+                TABLE.put(fault.name(), statuses(run));
                 assertThat(run.result().status()).as("%s (%s): %s", fault.name(), fault.defect(), run.describe()).isEqualTo(1);
                 for (var id : fault.mustFail()) {
                     assertThat(run.status(id)).as("%s on %s (%s); failed: %s", fault.name(), id, fault.defect(), run.ids("failed"))

@@ -40,8 +40,9 @@ sealed interface Framing permits Framing.Lines, Framing.Raw {
         public boolean read(byte[] in, int off, int len, ByteArrayOutputStream reply) {
             // TODO(3): Lines: for each LF in in[off, off+len), write prefix, the kept start of the line
             //   (partial, partialLength bytes) and the bytes up to and including the LF, then forget
-            //   the kept bytes. keep(...) the bytes after the last LF for the next read. Return false
-            //   once a line would be longer than maxLine bytes, LF included. (indexOf finds an LF.)
+            //   the kept bytes. keep(...) the bytes after the last LF for the next read. A line may have
+            //   up to maxLine bytes, LF included: return false as soon as one has more, even before its
+            //   LF arrives. (indexOf finds an LF.)
             reply.write(in, off, len);
             return true;
         }

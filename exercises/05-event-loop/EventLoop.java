@@ -204,8 +204,9 @@ class EventLoop extends EchoServer {
             return;
         }
         int ops = 0;
-        // TODO(3): Read unless input ended or more than MAX_PENDING bytes wait (backpressure); wait to write
-        //   (OP_WRITE) only while output waits: a socket is almost always writable, so more would spin.
+        // TODO(3): Read while the client may send more (client.ending == null) and at most MAX_PENDING bytes
+        //   wait (backpressure); wait to write (OP_WRITE) only while output waits: a socket is almost
+        //   always writable, so asking always would spin.
         ops = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
         key.interestOps(ops);
     }

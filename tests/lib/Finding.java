@@ -83,8 +83,10 @@ final class Finding {
         if (!got.complete() && got.end() != Peer.End.EOF) {
             f.detail(target.serverSide(peer.localPort()));
         }
+        f.detail(peer.trace());
         var server = target.serverSocket(peer.localPort());
-        return f.cause(cause(target, expected, got, server.map(ProcFs.TcpSocket::inode).orElse(-1L),
+        var again = cameAgain(peer.earlier(), expected, got.bytes());
+        return f.cause(again != null ? again : cause(target, expected, got, server.map(ProcFs.TcpSocket::inode).orElse(-1L),
                         server.map(ProcFs.TcpSocket::rxQueue).orElse(0L)))
                 .lesson(lessonFor(target, got));
     }
@@ -96,6 +98,23 @@ final class Finding {
             return model.lessonRef() + "; and " + Model.ECHO_LESSON;
         }
         return waiting && model != null ? model.lessonRef() : Model.ECHO_LESSON;
+    }
+
+    /**
+     * Replies sent again: what came begins with what this connection had received before, or the
+     * expected reply comes twice. A reply buffer not emptied after it is written does that.
+     */
+    static String cameAgain(byte[] earlier, byte[] expected, byte[] got) {
+        int k = Math.min(earlier.length, got.length);
+        boolean old = k >= 4 && Arrays.mismatch(earlier, 0, k, got, 0, k) < 0 && !Arrays.equals(got, 0, k, expected, 0, Math.min(k, expected.length));
+        boolean twice = got.length > expected.length && expected.length >= 4 && Arrays.mismatch(got, 0, expected.length, expected, 0, expected.length) < 0
+                && Arrays.mismatch(got, expected.length, Math.min(got.length, 2 * expected.length), expected, 0,
+                        Math.min(expected.length, got.length - expected.length)) < 0;
+        if (old || twice) {
+            return "replies came again: the server writes again what it wrote before. A reply buffer not emptied after it "
+                    + "is written (ByteArrayOutputStream.reset()), or a write of a whole old buffer, does that";
+        }
+        return null;
     }
 
     private static String cause(Target target, byte[] expected, Peer.Reply got, long inode, long unread) {

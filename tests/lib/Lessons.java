@@ -179,12 +179,13 @@ final class Lessons {
     }
 
     /** A hint of hints.md: the TODO it helps with, a title, the checks that fail while it is not done, and the text. */
-    record Hint(int todo, String title, List<String> checks, String text) {
+    record Hint(int todo, String title, List<String> checks, List<String> causes, String text) {
     }
 
     /**
-     * Reads a lesson's hints.md: sections "## TODO(n): title", a line "Checks: id id ..." and the
-     * hint's text.
+     * Reads a lesson's hints.md: sections "## TODO(n): title", a line "Checks: id id ..." (the checks
+     * that fail while it is not done), a line "Causes: words | words" (likely causes, as the suite
+     * words them, that point to it), and the hint's text.
      */
     static List<Hint> hints(Path file) throws IOException {
         var hints = new ArrayList<Hint>();
@@ -195,25 +196,29 @@ final class Lessons {
         int todo = -1;
         String title = "";
         List<String> checks = List.of();
+        List<String> causes = List.of();
         var text = new StringBuilder();
         for (var line : Files.readAllLines(file)) {
             var m = head.matcher(line);
             if (m.matches()) {
                 if (todo >= 0) {
-                    hints.add(new Hint(todo, title, checks, text.toString().strip()));
+                    hints.add(new Hint(todo, title, checks, causes, text.toString().strip()));
                 }
                 todo = Integer.parseInt(m.group(1));
                 title = m.group(2);
                 checks = List.of();
+                causes = List.of();
                 text.setLength(0);
             } else if (todo >= 0 && line.startsWith("Checks: ")) {
                 checks = List.of(line.substring(8).trim().split("\\s+"));
+            } else if (todo >= 0 && line.startsWith("Causes: ")) {
+                causes = java.util.Arrays.stream(line.substring(8).split("\\|")).map(String::strip).filter(c -> !c.isEmpty()).toList();
             } else if (todo >= 0) {
                 text.append(line).append('\n');
             }
         }
         if (todo >= 0) {
-            hints.add(new Hint(todo, title, checks, text.toString().strip()));
+            hints.add(new Hint(todo, title, checks, causes, text.toString().strip()));
         }
         return hints;
     }

@@ -18,7 +18,7 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
         POOL("a bounded pool: a fixed number served at once, the others waiting"),
         FIXED_THREADS("a fixed set of threads serving every client at once"),
         CONCURRENT("every client served at once (threads not visible from here)"),
-        UNRESPONSIVE("no reply to a first client");
+        UNRESPONSIVE("no echo to a first client");
 
         final String words;
 

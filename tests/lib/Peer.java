@@ -36,9 +36,18 @@ final class Peer implements AutoCloseable {
         }
     }
 
+    /** With --verbose: every peer keeps a trace of what it sent and received, for failure messages. */
+    static volatile boolean tracing;
+    private static final int TRACED = 60;
+
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final long born = System.nanoTime();
+    private final java.util.List<String> trace = new java.util.ArrayList<>();
+    // The first bytes this connection received, before the current read: an old reply sent again shows against them.
+    private final ByteArrayOutputStream history = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream current = new ByteArrayOutputStream();
     private boolean ended;
 
     private Peer(Socket socket) throws IOException {
@@ -71,8 +80,32 @@ final class Peer implements AutoCloseable {
 
     /** Writes all of {@code bytes} (blocks while the server does not read and the buffers are full). */
     Peer send(byte[] bytes) throws IOException {
+        note("->", bytes, bytes.length);
         out.write(bytes);
         return this;
+    }
+
+    // One line of the trace: when, which way, how many bytes, and the first of them.
+    private synchronized void note(String direction, byte[] bytes, int n) {
+        if (tracing && trace.size() < TRACED) {
+            trace.add("%+7d ms %s %s %s".formatted((System.nanoTime() - born) / 1_000_000, direction, Bytes.count(n),
+                    n == 0 ? "" : Bytes.text(java.util.Arrays.copyOf(bytes, Math.min(n, 48))) + (n > 48 ? "..." : "")));
+        }
+    }
+
+    private synchronized void noteEnd(String what) {
+        if (tracing && trace.size() < TRACED) {
+            trace.add("%+7d ms %s".formatted((System.nanoTime() - born) / 1_000_000, what.startsWith("->") ? what : "<- " + what));
+        }
+    }
+
+    /** The exchange so far, one line per write and read (empty unless tracing). */
+    synchronized String trace() {
+        if (trace.isEmpty()) {
+            return "";
+        }
+        return "byte trace of client port " + socket.getLocalPort() + " (-> sent, <- received):\n  "
+                + String.join("\n  ", trace) + (trace.size() == TRACED ? "\n  ..." : "");
     }
 
     Peer send(String text) throws IOException {
@@ -81,6 +114,7 @@ final class Peer implements AutoCloseable {
 
     /** Half-closes: the server reads end of stream, and can still write back. */
     void halfClose() throws IOException {
+        noteEnd("-> half-close");
         socket.shutdownOutput();
     }
 
@@ -105,7 +139,18 @@ final class Peer implements AutoCloseable {
         return readUpTo(Integer.MAX_VALUE, window);
     }
 
+    /** The first bytes received on this connection before the last read (at most 64 KiB). */
+    synchronized byte[] earlier() {
+        return history.toByteArray();
+    }
+
     private Reply readUpTo(int n, Duration timeout) throws IOException {
+        synchronized (this) {
+            if (history.size() < 1 << 16) {
+                history.write(current.toByteArray(), 0, Math.min(current.size(), (1 << 16) - history.size()));
+            }
+            current.reset();
+        }
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         var got = new ByteArrayOutputStream(Math.min(n, 1 << 16));
@@ -127,9 +172,16 @@ final class Peer implements AutoCloseable {
                 if (r < 0) {
                     ended = true;
                     end = End.EOF;
+                    noteEnd("end of stream");
                     break;
                 }
+                note("<-", buffer, r);
                 got.write(buffer, 0, r);
+                synchronized (this) {
+                    if (current.size() < 1 << 16) {
+                        current.write(buffer, 0, Math.min(r, (1 << 16) - current.size()));
+                    }
+                }
             } catch (SocketTimeoutException e) {
                 end = End.TIMEOUT;
                 break;

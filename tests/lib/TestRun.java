@@ -61,6 +61,7 @@ final class TestRun {
 
     /** Runs the tests of {@code classes} whose id {@code selected} accepts; returns their outcomes. */
     List<Outcome> run(List<Class<?>> classes, Map<String, String> configuration, Predicate<String> selected) {
+        outcomes.clear();
         var request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(classes.stream().map(c -> selectClass(c)).toList())
                 .configurationParameters(configuration)
