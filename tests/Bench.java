@@ -159,6 +159,7 @@ public class Bench implements Callable<Integer> {
             long cpuFrom = -1;
             long serverFrom = -1;
             long counted = 0;
+            long wrong = 0;
             boolean measuring = false;
             while (true) {
                 long now = System.nanoTime();
@@ -194,6 +195,9 @@ public class Bench implements Callable<Integer> {
                         }
                     } catch (IOException e) {
                         // Refused or closed by the server (a full pool refuses): this connection is out.
+                        if (e instanceof EchoDiffers) {
+                            wrong++;
+                        }
                         key.cancel();
                         conn.channel.close();
                     }
@@ -208,6 +212,9 @@ public class Bench implements Callable<Integer> {
             }
             double perSecond = counted / seconds;
             var note = served < n ? served + " of " + n + " served" : "";
+            if (wrong > 0) {
+                note = (note.isEmpty() ? "" : note + "; ") + wrong + " echoes differed";
+            }
             if (cpu > 90 && serverCpu < 85) {
                 note = (note.isEmpty() ? "" : note + "; ") + "generator-bound";
             }
@@ -241,7 +248,7 @@ public class Bench implements Callable<Integer> {
             key.interestOps(out.hasRemaining() ? SelectionKey.OP_WRITE | SelectionKey.OP_READ : SelectionKey.OP_READ);
         }
 
-        // True once the whole message has come back.
+        // True once the whole message has come back; it must be the message sent, byte for byte.
         boolean receive(SelectionKey key) throws IOException {
             if (channel.read(in) < 0) {
                 throw new IOException("closed by the server");
@@ -250,7 +257,17 @@ public class Bench implements Callable<Integer> {
                 return false;
             }
             in.clear();
+            if (!in.equals(ByteBuffer.wrap(out.array()))) {
+                throw new EchoDiffers();
+            }
             return true;
+        }
+    }
+
+    /** The echo was not what was sent. */
+    private static final class EchoDiffers extends IOException {
+        EchoDiffers() {
+            super("the echo differs from the message sent");
         }
     }
 
@@ -327,24 +344,27 @@ public class Bench implements Callable<Integer> {
         channel.register(selector, SelectionKey.OP_CONNECT, new Conn(channel, 64));
     }
 
-    // User and system time of a process and its children, in clock ticks (100 a second).
+    // CPU time of a server in clock ticks (100 a second): its own, its reaped children's (cutime, cstime),
+    // and its live children's; so that a child's time counts whether or not it has ended.
     private static long cpuTicks(long pid) {
         if (pid <= 0) {
             return 0;
         }
-        long ticks = 0;
-        var pids = new ArrayList<Long>(List.of(pid));
-        ProcFs.descendants(pid).forEach(p -> pids.add(p.pid()));
-        for (long p : pids) {
-            try {
-                var stat = Files.readString(Path.of("/proc", Long.toString(p), "stat"));
-                var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            } catch (IOException | RuntimeException e) {
-                // A child that ended meanwhile: its time is gone with it.
-            }
+        long ticks = stat(pid, true);
+        for (var child : ProcFs.descendants(pid)) {
+            ticks += stat(child.pid(), false);
         }
         return ticks;
+    }
+
+    private static long stat(long pid, boolean withReaped) {
+        try {
+            var stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]) + (withReaped ? Long.parseLong(f[13]) + Long.parseLong(f[14]) : 0);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static void pinGenerator() throws IOException, InterruptedException {
@@ -559,7 +579,13 @@ public class Bench implements Callable<Integer> {
         } catch (IOException e) {
             cpu = "unknown CPU";
         }
-        return "%d CPUs (%s), %d GiB, Linux %s, JDK %s".formatted(Runtime.getRuntime().availableProcessors(), cpu,
+        long cpus = 0;
+        try {
+            cpus = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count();
+        } catch (IOException e) {
+            cpus = Runtime.getRuntime().availableProcessors();
+        }
+        return "%d CPUs (%s), %d GiB, Linux %s, JDK %s".formatted(cpus, cpu,
                 ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize() >> 30,
                 System.getProperty("os.version"), Runtime.version());
     }

@@ -94,6 +94,14 @@ public class Conformance implements Callable<Integer> {
     @Option(names = "--max-line", paramLabel = "BYTES", description = "The server's --max-line (default: 65536).")
     Integer maxLine;
 
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+            description = "The server's --idle-timeout (default: the ready line's, else off): limits.idle-timeout checks it.")
+    Integer idleTimeout;
+
+    @Option(names = "--soak", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Run soak.mix for this long: a mix of good and misbehaving clients, every byte checked (default: off).")
+    int soak;
+
     @Option(names = "--pid", paramLabel = "PID", description = "The server's process (default: found from its listening socket).")
     Long pid;
 
@@ -164,7 +172,8 @@ public class Conformance implements Callable<Integer> {
             return 2;
         }
         var timeouts = Target.Timeouts.of(timeout);
-        var settings = new Target.Settings(host, port == null ? 0 : port, prefix, raw, maxLine, workers, claimed.orElse(null));
+        var settings = new Target.Settings(host, port == null ? 0 : port, prefix, raw, maxLine, workers, idleTimeout,
+                claimed.orElse(null));
         Launch launched = null;
         try {
             if (launch != null) {
@@ -184,6 +193,7 @@ public class Conformance implements Callable<Integer> {
                 return 2;
             }
             Checks.target = target;
+            Checks.soakSeconds = soak;
             System.out.println(target.describe());
             if (target.claimed() == null) {
                 System.out.println("observed  " + target.observe().describe());
@@ -283,10 +293,11 @@ class Checks {
             "echo.basic", "echo.sequence", "echo.crlf", "echo.empty-line", "echo.binary", "echo.utf8",
             "framing.split", "framing.coalesced", "framing.utf8-split", "framing.partial-at-eof",
             "stream.half-close", "stream.large-line", "stream.bulk", "limits.oversized-line", "limits.backpressure",
+            "limits.idle-timeout",
             "raw.basic", "raw.binary", "raw.bulk", "raw.half-close",
             "concurrency.parallel", "concurrency.stalled-peer", "concurrency.model",
             "cleanup.close-wait", "cleanup.fds", "cleanup.threads", "cleanup.zombies", "cleanup.children",
-            "robust.reset", "robust.idle", "robust.peer-gone", "robust.flood",
+            "robust.reset", "robust.idle", "robust.peer-gone", "robust.flood", "security.log-escaping", "soak.mix",
             "shutdown.sigterm");
 
     /** Slack for counts that the JVM moves by itself (JIT and GC threads come and go). */
@@ -296,6 +307,7 @@ class Checks {
     static final int FLOOD_FD_SLACK = 16;
 
     static Target target;
+    static int soakSeconds;
 
     /** Every check's id and rule, in order. */
     static Map<String, String> all() {
@@ -890,6 +902,39 @@ class Checks {
                             .cause("the server keeps reading a client while the replies it owes pile up unwritten: past a "
                                     + "bound, stop reading that client (a blocking write does it by itself; an event loop "
                                     + "turns OP_READ off) until its output drains")
+                            .lesson(lesson())
+                            .error();
+                }
+            }
+        }
+
+        @Test
+        @Check("limits.idle-timeout")
+        @DisplayName("with --idle-timeout N: a client silent for N seconds is closed, not before")
+        void idleTimeout() throws IOException {
+            int idle = target.idleTimeout();
+            assumeTrue(idle > 0, "the server runs without --idle-timeout (give the suite --idle-timeout N with --launch)");
+            try (var peer = target.connect()) {
+                echoes(peer, "a client, before it falls silent", "then silence\n");
+                long start = System.nanoTime();
+                var early = peer.readToEnd(Duration.ofMillis(idle * 800L), 1 << 16);
+                if (early.end() != Peer.End.TIMEOUT) {
+                    throw Finding.observed("the connection ended %s after the client fell silent, before the %d s of --idle-timeout",
+                                    Peer.seconds(Duration.ofNanos(System.nanoTime() - start)), idle)
+                            .cause("the idle timeout is shorter than asked: setSoTimeout takes milliseconds (--idle-timeout is seconds)")
+                            .lesson(lesson())
+                            .error();
+                }
+                var late = peer.readToEnd(reply().plus(Duration.ofMillis(idle * 200L)), 1 << 16);
+                if (late.end() == Peer.End.TIMEOUT) {
+                    throw Finding.observed("the client was still connected %s after it fell silent (--idle-timeout %d)",
+                                    Peer.seconds(Duration.ofNanos(System.nanoTime() - start)), idle)
+                            .detail(target.serverSide(peer.localPort()))
+                            .cause(model() == Model.EVENT_LOOP
+                                    ? "the loop never closes a silent client: keep each client's last activity, look at it "
+                                      + "on every wake-up (select with a timeout), close the silent ones"
+                                    : "reads wait for ever: a read timeout (Socket.setSoTimeout) ends a silent client's wait "
+                                      + "with SocketTimeoutException; then close it")
                             .lesson(lesson())
                             .error();
                 }
@@ -1592,6 +1637,235 @@ class Checks {
 
     @Nested
     @Order(9)
+    @DisplayName("security: nothing a client sends reaches the server's log unescaped")
+    @TestMethodOrder(SpecOrder.class)
+    class Security {
+
+        @Test
+        @Check("security.log-escaping")
+        @DisplayName("bytes a client sends (escape sequences, CR, a forged log line) reach the server's log, if at all, escaped")
+        void logEscaping() throws IOException {
+            var launch = target.launch();
+            assumeTrue(launch != null, "needs --launch: the suite reads the log of a server it started");
+            long mark = launch.stderrMark();
+            var forged = "\u001b[2J\u001b[31mhello\rforged line: server stopping\n";
+            try (var peer = target.connect()) {
+                if (target.raw()) {
+                    echoes(peer, "an echo of terminal escapes and a CR", forged);
+                } else {
+                    echoes(peer, "the reply to a line of terminal escapes and a CR", forged);
+                }
+            }
+            Target.pause(Duration.ofMillis(300));
+            var raw = launch.stderrSince(mark, 1000).stream()
+                    .filter(l -> l.chars().anyMatch(c -> c == 0x1b || c == '\r' || (c < 0x20 && c != '\t'))).toList();
+            if (!raw.isEmpty()) {
+                throw Finding.observed("the server's log holds %d lines with raw control characters, e.g. %s", raw.size(),
+                                Finding.Sanitize.line(raw.getFirst()))
+                        .cause("the server writes a client's bytes to its log as they are: a client can then clear the "
+                                + "terminal of whoever reads the log, or forge log lines. Escape control characters, or do "
+                                + "not log client data")
+                        .lesson(Model.ECHO_LESSON)
+                        .error();
+            }
+        }
+    }
+
+    @Nested
+    @Order(10)
+    @DisplayName("soak: a long mixed load, every byte checked")
+    @TestMethodOrder(SpecOrder.class)
+    class Soak {
+
+        @Test
+        @Check("soak.mix")
+        @DisplayName("with --soak S: S seconds of good, resetting, idle, half-closing, oversized and vanishing clients; every byte right, every resource back")
+        void mix(TestReporter reporter) throws Exception {
+            assumeTrue(soakSeconds > 0, "runs with --soak SECONDS");
+            var base = target.baseline();
+            long rssBefore = target.local() ? ProcFs.rssKiB(target.pid()) : -1;
+            int clients = switch (model()) {
+                case SINGLE_THREADED -> 1;
+                case MULTI_PROCESS -> 3;
+                case THREAD_POOL -> Math.max(1, Math.min(8, workers() - 1));
+                case null, default -> 8;
+            };
+            long seed = System.nanoTime();
+            var mix = new SoakMix(seed, Duration.ofSeconds(soakSeconds));
+            var threads = new ArrayList<Thread>();
+            for (int i = 0; i < clients; i++) {
+                int id = i;
+                threads.add(Thread.ofPlatform().name("soak-" + i).start(() -> mix.run(id)));
+            }
+            for (var t : threads) {
+                t.join(Duration.ofSeconds(soakSeconds + 60L));
+            }
+            reporter.publishEntry("soak", mix.summary());
+            if (!mix.errors().isEmpty()) {
+                throw Finding.observed("%d of %d soak exchanges went wrong (seed %d); the first: %s", mix.errors().size(),
+                                mix.total(), seed, mix.errors().peek())
+                        .detail(String.join("\n", mix.errors().stream().skip(1).limit(4).toList()))
+                        .detail(mix.summary())
+                        .cause("under a mixed load the server loses, corrupts or holds bytes: a race between clients "
+                                + "(shared buffers?), or a client's misbehaviour harming others")
+                        .lesson(lesson())
+                        .error();
+            }
+            target.awaitUsage(u -> base == null || u.children() <= base.children(), settle());
+            stillServes("after the soak");
+            backToBaseline(base, "after the soak", "some misbehaving client of the mix leaves something behind");
+            if (rssBefore > 0) {
+                long rssAfter = ProcFs.rssKiB(target.pid());
+                long bound = rssBefore + Math.max(256 * 1024, rssBefore / 2);
+                if (rssAfter > bound) {
+                    throw Finding.observed("the server's memory (RSS) went from %d MiB to %d MiB over the soak", rssBefore >> 10, rssAfter >> 10)
+                            .cause("memory grows with the clients served: something per client is kept after it leaves, or "
+                                    + "a client's input is buffered without bound")
+                            .lesson(lesson())
+                            .error();
+                }
+                reporter.publishEntry("memory", "RSS %d MiB before, %d MiB after".formatted(rssBefore >> 10, rssAfter >> 10));
+            }
+        }
+    }
+
+    /** The soak's clients: each thread picks behaviours at random from its own seed, and checks every byte. */
+    static final class SoakMix {
+        private final long seed;
+        private final long deadline;
+        private final java.util.concurrent.ConcurrentLinkedQueue<String> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final Map<String, java.util.concurrent.atomic.LongAdder> counts = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.LongAdder verified = new java.util.concurrent.atomic.LongAdder();
+
+        SoakMix(long seed, Duration length) {
+            this.seed = seed;
+            this.deadline = System.nanoTime() + length.toNanos();
+        }
+
+        java.util.Queue<String> errors() {
+            return errors;
+        }
+
+        long total() {
+            return counts.values().stream().mapToLong(java.util.concurrent.atomic.LongAdder::sum).sum();
+        }
+
+        String summary() {
+            return "%d exchanges (%s), %s echoed and checked byte for byte".formatted(total(),
+                    new java.util.TreeMap<>(counts).entrySet().stream().map(e -> e.getKey() + " " + e.getValue().sum())
+                            .collect(java.util.stream.Collectors.joining(", ")), Bytes.count(verified.sum()));
+        }
+
+        void run(int id) {
+            var random = new Random(seed + id);
+            while (System.nanoTime() < deadline && errors.size() < 5) {
+                int pick = random.nextInt(100);
+                var kind = pick < 45 ? "good" : pick < 57 ? "half-closing" : pick < 67 ? "resetting" : pick < 77 ? "idle"
+                        : pick < 87 && !target.raw() ? "oversized" : "vanishing";
+                try {
+                    switch (kind) {
+                        case "good" -> exchange(random, false);
+                        case "half-closing" -> exchange(random, true);
+                        case "resetting" -> resetting(random);
+                        case "idle" -> idle(random);
+                        case "oversized" -> oversized();
+                        default -> vanishing();
+                    }
+                    counts.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+                } catch (IOException | RuntimeException e) {
+                    errors.add(kind + " client (thread " + id + "): " + e.getMessage());
+                }
+            }
+        }
+
+        // Lines of random bytes, written in random pieces; every reply checked; then a half-close and the end.
+        private void exchange(Random random, boolean partialLast) throws IOException {
+            var input = new java.io.ByteArrayOutputStream();
+            var expected = new java.io.ByteArrayOutputStream();
+            int lines = 1 + random.nextInt(20);
+            for (int i = 0; i < lines; i++) {
+                var line = new byte[random.nextInt(Math.min(300, target.maxLine() - 1))];
+                random.nextBytes(line);
+                for (int b = 0; b < line.length; b++) {
+                    if (line[b] == '\n') {
+                        line[b] = 'n';
+                    }
+                }
+                boolean last = i == lines - 1 && partialLast;
+                var bytes = last ? line : Bytes.concat(line, new byte[] {'\n'});
+                input.writeBytes(bytes);
+                expected.writeBytes(target.raw() ? bytes : (bytes.length == 0 ? bytes : target.replyTo(bytes)));
+            }
+            var sent = input.toByteArray();
+            var want = expected.toByteArray();
+            try (var peer = target.connect()) {
+                for (int at = 0; at < sent.length; ) {
+                    int n = Math.min(sent.length - at, 1 + random.nextInt(Math.max(1, sent.length / 3)));
+                    peer.send(Arrays.copyOfRange(sent, at, at + n));
+                    at += n;
+                }
+                peer.halfClose();
+                var got = peer.readToEnd(replyFor(4).multipliedBy(2), want.length + (1 << 16));
+                if (!Arrays.equals(got.bytes(), want) || got.end() != Peer.End.EOF) {
+                    throw new IllegalStateException(got.describe() + "; " + Bytes.compare(want, got.bytes()).lines().findFirst().orElse("")
+                            + " / " + Bytes.compare(want, got.bytes()).lines().skip(2).findFirst().orElse(""));
+                }
+                verified.add(want.length);
+            }
+        }
+
+        private void resetting(Random random) throws IOException {
+            var peer = target.connect();
+            var bytes = new byte[1 + random.nextInt(200)];
+            Arrays.fill(bytes, (byte) 'r');
+            peer.send(bytes);
+            peer.reset();
+        }
+
+        private void idle(Random random) throws IOException {
+            try (var peer = target.connect()) {
+                Target.pause(Duration.ofMillis(random.nextInt(300)));
+            }
+        }
+
+        private void oversized() throws IOException {
+            try (var peer = target.connect()) {
+                try {
+                    peer.send(filler(target.maxLine() + 1000));
+                } catch (IOException e) {
+                    return;
+                }
+                var got = peer.readToEnd(replyFor(4), 1 << 16);
+                if (got.end() == Peer.End.TIMEOUT) {
+                    throw new IllegalStateException("a line past --max-line was not refused: " + got.describe());
+                }
+            }
+        }
+
+        // Sends 256 KiB of lines, reads none of the replies, and resets.
+        private void vanishing() throws IOException {
+            var peer = target.connect();
+            var line = Bytes.concat(filler(Math.min(1023, target.maxLine() - 1)), new byte[] {'\n'});
+            var writer = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (int i = 0; i < 256; i++) {
+                        peer.send(line);
+                    }
+                } catch (IOException e) {
+                    // The reset below ends it.
+                }
+            });
+            try {
+                writer.join(Duration.ofMillis(500));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            peer.reset();
+        }
+    }
+
+    @Nested
+    @Order(11)
     @DisplayName("shutdown: SIGTERM stops the server cleanly")
     @TestMethodOrder(SpecOrder.class)
     class Shutdown {

@@ -59,6 +59,10 @@ public class SelfTest implements Callable<Integer> {
     @Option(names = "--junit-xml", paramLabel = "FILE", description = "Write a JUnit XML report.")
     Path junitXml;
 
+    @Option(names = "--soak", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long each solution's soak runs (default: ${DEFAULT-VALUE}; 0 skips the soaks).")
+    int soak;
+
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
             description = "Run the selected tests N times (to hunt flaky checks); the summary counts every run.")
     int repeat;
@@ -70,6 +74,7 @@ public class SelfTest implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Kit.root();
+        Tests.soakSeconds = soak;
         var run = new TestRun(m -> Optional.empty(), System.out);
         System.out.println("Echo Kit self-test, in " + Kit.root());
         var outcomes = new ArrayList<TestRun.Outcome>();
@@ -245,6 +250,7 @@ public class SelfTest implements Callable<Integer> {
     static class Tests {
 
         static final Duration SUITE_BOUND = Duration.ofMinutes(4);
+        static int soakSeconds = 60;
 
         /** The check ids of SPEC §4.1, which never change meaning. */
         static final List<String> SPEC_IDS = List.of("echo.basic", "echo.sequence", "echo.crlf", "echo.empty-line", "echo.binary",
@@ -641,6 +647,107 @@ public class SelfTest implements Callable<Integer> {
 
         @Nested
         @Order(5)
+        @DisplayName("limits, soak and security defaults of every solution")
+        class Reliability {
+
+            static Stream<String> solutions() {
+                return Stream.of("SingleThreaded", "MultiProcess", "MultiThreaded", "ThreadPool", "EventLoop", "VirtualThreads");
+            }
+
+            @ParameterizedTest(name = "solutions/{0}.java: under a soak of mixed clients, no byte lost, every resource back")
+            @DisplayName("soak")
+            @MethodSource("solutions")
+            void soak(String solution, TestReporter reporter) throws Exception {
+                org.junit.jupiter.api.Assumptions.assumeTrue(soakSeconds > 0, "soaks off (--soak 0)");
+                var run = SuiteRun.of(Duration.ofSeconds(soakSeconds).plus(SUITE_BOUND), "--launch",
+                        "./jbang solutions/" + solution + ".java", "--only", "soak.mix", "--soak", Integer.toString(soakSeconds));
+                assertThat(run.result().status()).as("%s", run.describe()).isZero();
+                assertThat(run.status("soak.mix")).isEqualTo("passed");
+                run.result().output().lines().filter(l -> l.strip().startsWith("soak:") || l.strip().startsWith("memory:"))
+                        .forEach(l -> reporter.publishEntry(l.strip().substring(0, l.strip().indexOf(':')), l.strip().substring(l.strip().indexOf(':') + 2)));
+                assertGone(run);
+            }
+
+            @ParameterizedTest(name = "solutions/{0}.java --idle-timeout 1: a silent client is closed after 1 s, not before")
+            @DisplayName("idle timeout")
+            @MethodSource("solutions")
+            void idleTimeout(String solution) throws Exception {
+                var run = SuiteRun.of(SUITE_BOUND, "--launch", "./jbang solutions/" + solution + ".java", "--idle-timeout", "1",
+                        "--only", "limits.idle-timeout");
+                assertThat(run.result().status()).as("%s", run.describe()).isZero();
+                assertThat(run.status("limits.idle-timeout")).isEqualTo("passed");
+            }
+
+            @ParameterizedTest(name = "solutions/{0}.java listens on the loopback unless --bind says otherwise")
+            @DisplayName("loopback by default")
+            @MethodSource("solutions")
+            void loopbackByDefault(String solution) throws Exception {
+                try (var launched = Tools.Server.start("./jbang solutions/" + solution + ".java --quiet")) {
+                    int port = Integer.parseInt(launched.port());
+                    var listeners = ProcFs.tcpSockets(port).stream().filter(s -> s.state() == ProcFs.TcpState.LISTEN).toList();
+                    assertThat(listeners).as("listening sockets of port %d", port).isNotEmpty()
+                            .allMatch(s -> s.local().getAddress().isLoopbackAddress());
+                }
+            }
+
+            @Test
+            @DisplayName("multi-process: a child gets the socket and the options, nothing a client sent (its command line and environment)")
+            void childGetsNothingFromTheClient() throws Exception {
+                try (var launched = Tools.Server.start("./jbang solutions/MultiProcess.java --quiet")) {
+                    var address = new InetSocketAddress("127.0.0.1", Integer.parseInt(launched.port()));
+                    long server = Long.parseLong(launched.launch().ready().field("pid").orElseThrow());
+                    var secret = "CLIENT-SECRET-" + System.nanoTime();
+                    try (var peer = Peer.connect(address, Duration.ofSeconds(5))) {
+                        peer.send(secret + "\n").read(14 + secret.length() + 1, Duration.ofSeconds(10));
+                        var children = ProcFs.children(server);
+                        assertThat(children).as("children while a client is connected").isNotEmpty();
+                        for (var child : children) {
+                            var cmdline = Files.readString(Path.of("/proc", Long.toString(child.pid()), "cmdline"));
+                            var environ = Files.readString(Path.of("/proc", Long.toString(child.pid()), "environ"));
+                            assertThat(cmdline).as("child %d's command line", child.pid()).doesNotContain(secret).contains("--child");
+                            assertThat(environ).as("child %d's environment", child.pid()).doesNotContain(secret);
+                        }
+                    }
+                }
+            }
+
+            @Test
+            @DisplayName("framing over the network: any split of any bytes into writes gives PREFIX + line per line, then PREFIX + rest (seeded)")
+            void randomSplitsOverTheNetwork(TestReporter reporter) throws Exception {
+                long seed = Long.getLong("selftest.seed", System.nanoTime());
+                var random = new Random(seed);
+                for (var solution : List.of("ThreadPool", "EventLoop")) {
+                    try (var launched = Tools.Server.start("./jbang solutions/" + solution + ".java --quiet")) {
+                        var address = new InetSocketAddress("127.0.0.1", Integer.parseInt(launched.port()));
+                        for (int run = 0; run < 100; run++) {
+                            var input = new byte[random.nextInt(2000)];
+                            random.nextBytes(input);
+                            for (int i = 0; i < input.length; i++) {
+                                if (random.nextInt(16) == 0) {
+                                    input[i] = '\n';
+                                }
+                            }
+                            var expected = FramingUnit.expected(input, FramingUnit.PREFIX);
+                            try (var peer = Peer.connect(address, Duration.ofSeconds(5))) {
+                                for (int at = 0; at < input.length; ) {
+                                    int n = Math.min(input.length - at, 1 + random.nextInt(64));
+                                    peer.send(Arrays.copyOfRange(input, at, at + n));
+                                    at += n;
+                                }
+                                peer.halfClose();
+                                var got = peer.readToEnd(Duration.ofSeconds(10), expected.length + 1024);
+                                assertThat(got.bytes()).as("%s, seed %d (rerun with -Dselftest.seed=%d), case %d: %s", solution, seed, seed,
+                                        run, got.describe()).isEqualTo(expected);
+                            }
+                        }
+                    }
+                }
+                reporter.publishEntry("seed", Long.toString(seed));
+            }
+        }
+
+        @Nested
+        @Order(6)
         @DisplayName("the workbook: exercises, hints and ./jbang check")
         class Workbook {
 
@@ -726,7 +833,7 @@ public class SelfTest implements Callable<Integer> {
         }
 
         @Nested
-        @Order(6)
+        @Order(7)
         @DisplayName("servers under load and with unusual options")
         class Load {
 
@@ -818,7 +925,7 @@ public class SelfTest implements Callable<Integer> {
         }
 
         @Nested
-        @Order(7)
+        @Order(8)
         @DisplayName("the tools: tests/Telnet.java and tests/Netstat.java")
         class Tools {
 
@@ -926,6 +1033,25 @@ public class SelfTest implements Callable<Integer> {
                 }
             }
 
+            @Test
+            @DisplayName("bench: one cell measures round trips on every connection; a server that never answers serves none; --rate counts connections")
+            void benchCell() throws Exception {
+                var cell = Kit.jbang(SUITE_BOUND, "tests/Bench.java", "--launch", "./jbang solutions/EventLoop.java --raw --quiet",
+                        "--connections", "4", "--size", "64", "--seconds", "1", "--warmup", "0.5");
+                assertThat(cell.status()).as(cell.output()).isZero();
+                var row = cell.output().lines().filter(l -> l.startsWith("| server | closed-loop | 4 | 64 |")).findFirst().orElseThrow();
+                var f = row.split("\\|");
+                assertThat(Double.parseDouble(f[5].strip().replace(",", ""))).as("round trips per second: %s", row).isGreaterThan(1000);
+                assertThat(f[10].strip()).as("connections served: %s", row).isEqualTo("4");
+                var silent = Kit.jbang(SUITE_BOUND, "tests/Bench.java", "--launch", "./jbang tests/faults/NeverAnswers.java --raw --quiet",
+                        "--connections", "4", "--seconds", "1", "--warmup", "0.5");
+                assertThat(silent.output()).as(silent.output()).contains("| server | closed-loop | 4 | 64 | 0 |", "0 of 4 served");
+                var rate = Kit.jbang(SUITE_BOUND, "tests/Bench.java", "--launch", "./jbang solutions/ThreadPool.java --raw --quiet",
+                        "--rate", "--seconds", "1", "--warmup", "0.5");
+                var rateRow = rate.output().lines().filter(l -> l.startsWith("| server | connections |")).findFirst().orElseThrow();
+                assertThat(Double.parseDouble(rateRow.split("\\|")[5].strip().replace(",", ""))).as(rateRow).isGreaterThan(100);
+            }
+
             private static String awaitPane(String session, String text) throws Exception {
                 String pane = "";
                 for (int i = 0; i < 300; i++) {
@@ -999,7 +1125,7 @@ public class SelfTest implements Callable<Integer> {
         }
 
         @Nested
-        @Order(8)
+        @Order(9)
         @DisplayName("servers that are not the solutions, written another way (tests/correct), pass")
         class CorrectServers {
 
@@ -1076,7 +1202,7 @@ public class SelfTest implements Callable<Integer> {
         }
 
         @Nested
-        @Order(9)
+        @Order(10)
         @DisplayName("each broken server (tests/faults) fails the checks that name its defect")
         class Faults {
 

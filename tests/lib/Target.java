@@ -17,7 +17,8 @@ import java.util.function.Supplier;
 final class Target {
 
     /** What the suite's command line says of the server; the ready line fills in what it leaves out. */
-    record Settings(String host, int port, String prefix, boolean raw, Integer maxLine, Integer workers, Model claimed) {
+    record Settings(String host, int port, String prefix, boolean raw, Integer maxLine, Integer workers, Integer idleTimeout,
+                    Model claimed) {
 
         /** The options to append to a launch command so that the server is what the suite expects. */
         List<String> launchOptions(String command) {
@@ -36,6 +37,9 @@ final class Target {
             }
             if (workers != null && !command.contains("--workers")) {
                 args.addAll(List.of("--workers", workers.toString()));
+            }
+            if (idleTimeout != null && !command.contains("--idle-timeout")) {
+                args.addAll(List.of("--idle-timeout", idleTimeout.toString()));
             }
             return args;
         }
@@ -77,6 +81,7 @@ final class Target {
     private final int workers;
     private final int queue;
     private final int maxClients;
+    private final int idleTimeout;
     private final Model claimed;
     private final String claimedBy;
     private final long pid;
@@ -85,7 +90,7 @@ final class Target {
     private Observation observation;
 
     private Target(InetSocketAddress address, byte[] prefix, boolean raw, int maxLine, int workers, int queue,
-                   int maxClients, Model claimed, String claimedBy, long pid, Launch launch, Timeouts timeouts) {
+                   int maxClients, int idleTimeout, Model claimed, String claimedBy, long pid, Launch launch, Timeouts timeouts) {
         this.address = address;
         this.prefix = prefix;
         this.raw = raw;
@@ -93,6 +98,7 @@ final class Target {
         this.workers = workers;
         this.queue = queue;
         this.maxClients = maxClients;
+        this.idleTimeout = idleTimeout;
         this.claimed = claimed;
         this.claimedBy = claimedBy;
         this.pid = pid;
@@ -113,6 +119,7 @@ final class Target {
         int workers = s.workers() != null ? s.workers() : r.flatMap(x -> x.intField("workers")).orElse(0);
         int queue = r.flatMap(x -> x.intField("queue")).orElse(0);
         int maxClients = r.flatMap(x -> x.intField("max-clients")).orElse(0);
+        int idleTimeout = s.idleTimeout() != null ? s.idleTimeout() : r.flatMap(x -> x.intField("idle-timeout")).orElse(0);
         Model claimed = s.claimed();
         String claimedBy = "--model";
         if (claimed == null && ready != null) {
@@ -121,7 +128,7 @@ final class Target {
         }
         long pid = givenPid != null ? givenPid : findPid(port, ready);
         return new Target(address, prefix.getBytes(StandardCharsets.UTF_8), raw, maxLine, workers, queue, maxClients,
-                claimed, claimedBy, pid, launch, timeouts);
+                idleTimeout, claimed, claimedBy, pid, launch, timeouts);
     }
 
     // The owner of the listening socket; when several processes hold it, the one the others descend from.
@@ -175,6 +182,9 @@ final class Target {
         if (maxClients > 0) {
             s.append(", max clients ").append(maxClients);
         }
+        if (idleTimeout > 0) {
+            s.append(", idle timeout ").append(idleTimeout).append(" s");
+        }
         s.append(", reply timeout ").append(timeouts.reply().toMillis() / 1000.0).append(" s");
         return s.toString();
     }
@@ -216,6 +226,11 @@ final class Target {
     /** --max-clients as the ready line gives it, or 0 when unknown. */
     int maxClients() {
         return maxClients;
+    }
+
+    /** --idle-timeout in seconds (the suite's, or the ready line's), or 0 when off. */
+    int idleTimeout() {
+        return idleTimeout;
     }
 
     /** The model claimed by --model or the ready line, or null. */
