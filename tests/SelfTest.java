@@ -682,7 +682,7 @@ public class SelfTest implements Callable<Integer> {
             @DisplayName("loopback by default")
             @MethodSource("solutions")
             void loopbackByDefault(String solution) throws Exception {
-                try (var launched = Tools.Server.start("./jbang solutions/" + solution + ".java --quiet")) {
+                try (var launched = Server.start("./jbang solutions/" + solution + ".java --quiet")) {
                     int port = Integer.parseInt(launched.port());
                     var listeners = ProcFs.tcpSockets(port).stream().filter(s -> s.state() == ProcFs.TcpState.LISTEN).toList();
                     assertThat(listeners).as("listening sockets of port %d", port).isNotEmpty()
@@ -693,7 +693,7 @@ public class SelfTest implements Callable<Integer> {
             @Test
             @DisplayName("multi-process: a child gets the socket and the options, nothing a client sent (its command line and environment)")
             void childGetsNothingFromTheClient() throws Exception {
-                try (var launched = Tools.Server.start("./jbang solutions/MultiProcess.java --quiet")) {
+                try (var launched = Server.start("./jbang solutions/MultiProcess.java --quiet")) {
                     var address = new InetSocketAddress("127.0.0.1", Integer.parseInt(launched.port()));
                     long server = Long.parseLong(launched.launch().ready().field("pid").orElseThrow());
                     var secret = "CLIENT-SECRET-" + System.nanoTime();
@@ -717,7 +717,7 @@ public class SelfTest implements Callable<Integer> {
                 long seed = Long.getLong("selftest.seed", System.nanoTime());
                 var random = new Random(seed);
                 for (var solution : List.of("ThreadPool", "EventLoop")) {
-                    try (var launched = Tools.Server.start("./jbang solutions/" + solution + ".java --quiet")) {
+                    try (var launched = Server.start("./jbang solutions/" + solution + ".java --quiet")) {
                         var address = new InetSocketAddress("127.0.0.1", Integer.parseInt(launched.port()));
                         for (int run = 0; run < 100; run++) {
                             var input = new byte[random.nextInt(2000)];

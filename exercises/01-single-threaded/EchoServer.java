@@ -138,9 +138,9 @@ abstract class EchoServer implements Callable<Integer> {
                 System.exit(0);
             });
         }
-        System.out.printf("listening on %s:%d model=%s pid=%d mode=%s%s%n", address.getAddress().getHostAddress(),
+        System.out.printf("listening on %s:%d model=%s pid=%d mode=%s%s%s%n", address.getAddress().getHostAddress(),
                 address.getPort(), model(), ProcessHandle.current().pid(), raw ? "raw" : "line",
-                details().isEmpty() ? "" : " " + details());
+                details().isEmpty() ? "" : " " + details(), idleTimeout > 0 ? " idle-timeout=" + idleTimeout : "");
         System.out.flush();
         try {
             serve();
@@ -233,11 +233,23 @@ abstract class EchoServer implements Callable<Integer> {
     void release() {
     }
 
-    /** One line on standard error, written at once so that concurrent lines never interleave. */
+    /**
+     * One line on standard error, written at once so that concurrent lines never interleave. Control
+     * characters are escaped: nothing a client sends can forge a log line or drive a terminal.
+     */
     void log(String format, Object... args) {
         if (!quiet) {
-            System.err.println("%s [%s] %s".formatted(LocalTime.now().truncatedTo(ChronoUnit.MILLIS),
-                    Thread.currentThread().getName(), format.formatted(args)));
+            var line = "%s [%s] %s".formatted(LocalTime.now().truncatedTo(ChronoUnit.MILLIS),
+                    Thread.currentThread().getName(), format.formatted(args));
+            var safe = new StringBuilder(line.length());
+            line.codePoints().forEach(c -> {
+                if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+                    safe.append("\\x%02x".formatted(c));
+                } else {
+                    safe.appendCodePoint(c);
+                }
+            });
+            System.err.println(safe);
         }
     }
 

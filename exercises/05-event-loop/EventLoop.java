@@ -211,7 +211,7 @@ class EventLoop extends EchoServer {
         key.interestOps(ops);
     }
 
-    private void closeIdle() {
+    void closeIdle() {
         long limit = System.nanoTime() - idleTimeout * 1_000_000_000L;
         for (var key : new ArrayList<>(selector.keys())) {
             if (key.attachment() instanceof Client client && client.lastHeard < limit && client.ending == null) {
