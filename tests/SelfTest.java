@@ -803,7 +803,7 @@ public class SelfTest implements Callable<Integer> {
                 assertThat(run.output()).as("%s", run.tail(30))
                         .contains("listening on", "model=" + lesson.model(), "Lesson " + lesson.number() + ": ", "fail.",
                                 "Next: TODO(1) in exercises/" + lesson.folderName() + "/",
-                                "hint: ./jbang check " + lesson.number() + " --hint 1");
+                                "hint: ./jbang check " + lesson.number() + " --hint ");
                 reporter.publishEntry("says", run.output().lines().filter(l -> l.startsWith("Lesson ")).reduce((a, b) -> b).orElse(""));
             }
 
