@@ -247,6 +247,7 @@ public class SelfTest implements Callable<Integer> {
     }
 
     @TestClassOrder(ClassOrderer.OrderAnnotation.class)
+    @org.junit.jupiter.api.extension.ExtendWith(TestRun.SelectInvocations.class)
     static class Tests {
 
         static final Duration SUITE_BOUND = Duration.ofMinutes(4);
@@ -651,7 +652,7 @@ public class SelfTest implements Callable<Integer> {
                         .flatMap(s -> Stream.of(false, true).map(raw -> new Solution(s.split(":")[0], s.split(":")[1], raw)));
             }
 
-            @ParameterizedTest(name = "{0}")
+            @ParameterizedTest(name = "{0}", quoteTextArguments = false)
             @DisplayName("solutions pass the suite")
             @MethodSource("solutions")
             void passes(Solution solution) throws Exception {
@@ -683,7 +684,7 @@ public class SelfTest implements Callable<Integer> {
                 return Stream.of("SingleThreaded", "MultiProcess", "MultiThreaded", "ThreadPool", "EventLoop", "VirtualThreads");
             }
 
-            @ParameterizedTest(name = "solutions/{0}.java: under a soak of mixed clients, no byte lost, every resource back")
+            @ParameterizedTest(name = "solutions/{0}.java: under a soak of mixed clients, no byte lost, every resource back", quoteTextArguments = false)
             @DisplayName("soak")
             @MethodSource("solutions")
             void soak(String solution, TestReporter reporter) throws Exception {
@@ -697,7 +698,7 @@ public class SelfTest implements Callable<Integer> {
                 assertGone(run);
             }
 
-            @ParameterizedTest(name = "solutions/{0}.java --idle-timeout 1: a silent client is closed after 1 s, not before")
+            @ParameterizedTest(name = "solutions/{0}.java --idle-timeout 1: a silent client is closed after 1 s, not before", quoteTextArguments = false)
             @DisplayName("idle timeout")
             @MethodSource("solutions")
             void idleTimeout(String solution) throws Exception {
@@ -707,7 +708,7 @@ public class SelfTest implements Callable<Integer> {
                 assertThat(run.status("limits.idle-timeout")).isEqualTo("passed");
             }
 
-            @ParameterizedTest(name = "solutions/{0}.java listens on the loopback unless --bind says otherwise")
+            @ParameterizedTest(name = "solutions/{0}.java listens on the loopback unless --bind says otherwise", quoteTextArguments = false)
             @DisplayName("loopback by default")
             @MethodSource("solutions")
             void loopbackByDefault(String solution) throws Exception {
@@ -822,7 +823,7 @@ public class SelfTest implements Callable<Integer> {
                 }
             }
 
-            @ParameterizedTest(name = "./jbang check {0}: as shipped, lesson {0} fails with exit 1 and says what to do next")
+            @ParameterizedTest(name = "./jbang check {0}: as shipped, lesson {0} fails with exit 1 and says what to do next", quoteTextArguments = false)
             @DisplayName("shipped exercises fail")
             @MethodSource("lessons")
             void shippedFails(int number, TestReporter reporter) throws Exception {
@@ -836,7 +837,7 @@ public class SelfTest implements Callable<Integer> {
                 reporter.publishEntry("says", run.output().lines().filter(l -> l.startsWith("Lesson ")).reduce((a, b) -> b).orElse(""));
             }
 
-            @ParameterizedTest(name = "./jbang check {0} --solution: with its TODO regions holding the code of the solution, lesson {0} passes")
+            @ParameterizedTest(name = "./jbang check {0} --solution: with its TODO regions holding the code of the solution, lesson {0} passes", quoteTextArguments = false)
             @DisplayName("solutions pass their lesson")
             @MethodSource("lessons")
             void solutionPasses(int number) throws Exception {
@@ -1198,7 +1199,7 @@ public class SelfTest implements Callable<Integer> {
                 return Server.all();
             }
 
-            @ParameterizedTest(name = "{0} passes, line and raw")
+            @ParameterizedTest(name = "{0} passes, line and raw", quoteTextArguments = false)
             @DisplayName("correct servers pass")
             @MethodSource("servers")
             void passes(Server server, TestReporter reporter) throws Exception {
@@ -1291,7 +1292,7 @@ public class SelfTest implements Callable<Integer> {
                 System.out.print(out);
             }
 
-            @ParameterizedTest(name = "tests/faults/{0}.java fails")
+            @ParameterizedTest(name = "tests/faults/{0}.java fails", quoteTextArguments = false)
             @DisplayName("faults fail the suite")
             @MethodSource("faults")
             void fails(Fault fault, TestReporter reporter) throws Exception {

@@ -118,6 +118,11 @@ final class Peer implements AutoCloseable {
         socket.shutdownOutput();
     }
 
+    /** How many bytes have arrived and wait unread, without reading them. */
+    int unread() throws IOException {
+        return socket.getInputStream().available();
+    }
+
     /** Closes with RST instead of FIN (SO_LINGER 0), as a crashed or killed client would. */
     void reset() throws IOException {
         socket.setSoLinger(true, 0);

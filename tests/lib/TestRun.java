@@ -22,9 +22,13 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.PostDiscoveryFilter;
@@ -67,12 +71,35 @@ final class TestRun {
                 .configurationParameters(configuration)
                 .filters((PostDiscoveryFilter) descriptor -> descriptor.getSource()
                         .filter(MethodSource.class::isInstance)
+                        .filter(source -> !descriptor.isContainer())
                         .map(source -> idOf.apply(((MethodSource) source).getJavaMethod()).orElse(descriptor.getDisplayName()))
                         .map(id -> FilterResult.includedIf(selected.test(id), () -> "selected", () -> "not selected"))
-                        .orElse(FilterResult.included("container")))
+                        .orElse(FilterResult.included("container: SelectInvocations selects what it holds")))
                 .build();
+        invocations = selected;
         run(request);
         return List.copyOf(outcomes);
+    }
+
+    /** What run() selected, for the invocations of parameterized tests: they exist only once they run. */
+    private static volatile Predicate<String> invocations = name -> true;
+
+    private static final String NOT_SELECTED = "not selected";
+
+    /**
+     * On a class with parameterized tests: an invocation runs when the selection accepts its own
+     * display name or its method's.
+     */
+    static final class SelectInvocations implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            var template = context.getParent().filter(parent -> parent.getTestMethod().isPresent());
+            if (context.getTestMethod().isEmpty() || template.isEmpty()
+                    || invocations.test(context.getDisplayName()) || invocations.test(template.get().getDisplayName())) {
+                return ConditionEvaluationResult.enabled("selected");
+            }
+            return ConditionEvaluationResult.disabled(NOT_SELECTED);
+        }
     }
 
     private void run(LauncherDiscoveryRequest request) {
@@ -107,6 +134,9 @@ final class TestRun {
 
         @Override
         public void executionSkipped(TestIdentifier test, String reason) {
+            if (NOT_SELECTED.equals(reason)) {
+                return;
+            }
             if (test.isTest()) {
                 record(test, Status.SKIPPED, reason, 0);
             } else {
@@ -133,7 +163,7 @@ final class TestRun {
         }
 
         private synchronized void record(TestIdentifier test, Status status, String message, long millis) {
-            var group = plan.getParent(test).filter(p -> p.getSource().isPresent()).map(TestIdentifier::getDisplayName).orElse("");
+            var group = groupOf(test);
             var id = id(test);
             var outcome = new Outcome(id, test.getDisplayName(), group, status, message == null ? "" : message, millis);
             outcomes.add(outcome);
@@ -161,6 +191,16 @@ final class TestRun {
                 }
             }
             console.flush();
+        }
+
+        // The nearest enclosing class: a parameterized test's own container is not a group of its own.
+        private String groupOf(TestIdentifier test) {
+            for (var parent = plan.getParent(test); parent.isPresent(); parent = plan.getParent(parent.get())) {
+                if (parent.get().getSource().filter(ClassSource.class::isInstance).isPresent()) {
+                    return parent.get().getDisplayName();
+                }
+            }
+            return "";
         }
 
         private String id(TestIdentifier test) {
