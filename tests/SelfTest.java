@@ -113,7 +113,8 @@ public class SelfTest implements Callable<Integer> {
         }
 
         /** What a finished command did: its status, its output, and how long it took. */
-        record Result(int status, String output, Duration took) {
+        /** How a run ended; {@code mark} is in the environment of every process it started (MARK=mark). */
+        record Result(int status, String output, Duration took, String mark) {
             String tail(int lines) {
                 var all = output.lines().toList();
                 return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -121,23 +122,32 @@ public class SelfTest implements Callable<Integer> {
         }
 
         /** Runs ./jbang with {@code args} from the kit's folder; ends its whole tree if it runs past {@code bound}. */
+        /**
+         * Marks the processes of one run, inherited by all they start (a server's children too, even once
+         * orphaned): a leftover is found as ours, and another run on the same machine is left alone.
+         */
+        static final String MARK = "ECHO_KIT_SELFTEST_RUN";
+
         static Result jbang(Duration bound, String... args) throws IOException, InterruptedException {
             var command = new ArrayList<String>(List.of(root().resolve("jbang").toString()));
             command.addAll(List.of(args));
             var log = Files.createTempFile("echo-kit-selftest", ".log");
             try {
                 long start = System.nanoTime();
-                var process = new ProcessBuilder(command).directory(root().toFile())
+                var mark = ProcessHandle.current().pid() + "-" + System.nanoTime();
+                var builder = new ProcessBuilder(command).directory(root().toFile())
                         .redirectErrorStream(true).redirectOutput(log.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                builder.environment().put(MARK, mark);
+                var process = builder.start();
                 if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
                     var tree = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
                     tree.forEach(ProcessHandle::destroyForcibly);
                     process.waitFor(5, TimeUnit.SECONDS);
                     return new Result(-1, Files.readString(log) + "\n[self-test: ended after " + bound.toSeconds() + " s]",
-                            Duration.ofNanos(System.nanoTime() - start));
+                            Duration.ofNanos(System.nanoTime() - start), mark);
                 }
-                return new Result(process.exitValue(), Files.readString(log), Duration.ofNanos(System.nanoTime() - start));
+                return new Result(process.exitValue(), Files.readString(log), Duration.ofNanos(System.nanoTime() - start), mark);
             } finally {
                 Files.deleteIfExists(log);
             }
@@ -1319,21 +1329,39 @@ public class SelfTest implements Callable<Integer> {
             }
         }
 
+        // Whether the environment of process pid holds mark (a NUL-separated VAR=value list).
+        static boolean marked(long pid, byte[] mark) {
+            try {
+                var environ = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+                for (int from = 0; from < environ.length; ) {
+                    int end = from;
+                    while (end < environ.length && environ[end] != 0) {
+                        end++;
+                    }
+                    if (Arrays.equals(environ, from, end, mark, 0, mark.length)) {
+                        return true;
+                    }
+                    from = end + 1;
+                }
+                return false;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
         /** No process of the run is left: the server the suite launched, and any child it started. */
         static void assertGone(SuiteRun run) {
             long pid = run.serverPid();
             assertThat(pid).as("the server's pid in the JSON report").isPositive();
             var alive = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
             assertThat(alive).as("the launched server, pid %d, after the suite ended", pid).isEmpty();
-            var started = java.time.Instant.now().minus(run.result().took());
             var launch = run.report().getAsJsonObject("server").get("launch").getAsString();
-            var script = launch.replaceAll(".*?([A-Za-z]+)\\.java.*", "$1");
+            var mark = (Kit.MARK + "=" + run.result().mark()).getBytes(StandardCharsets.UTF_8);
             var left = ProcessHandle.allProcesses()
-                    .filter(p -> p.info().startInstant().map(t -> t.isAfter(started)).orElse(false))
-                    .filter(p -> p.info().commandLine().map(c -> c.contains(" " + script + " ")).orElse(false))
+                    .filter(p -> marked(p.pid(), mark))
                     .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
                     .toList();
-            assertThat(left).as("processes of %s started by the run and still running", script).isEmpty();
+            assertThat(left).as("processes started by the run of %s and still running", launch).isEmpty();
         }
     }
 }
