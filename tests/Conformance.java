@@ -539,6 +539,16 @@ class Checks {
         }
     }
 
+    /** Waits until the server's log has had no new line for 200 ms, or 2 s have passed: its lines come as it goes. */
+    static void awaitQuietLog(Launch launch) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        long last = -1;
+        for (long now = launch.stderrMark(); now != last && System.nanoTime() < deadline; now = launch.stderrMark()) {
+            last = now;
+            Target.pause(Duration.ofMillis(200));
+        }
+    }
+
     static final String PARTIAL_WRITE_DROPPED = "replies were lost: a write that took part of the bytes (a non-blocking "
             + "socket may) had the rest dropped instead of kept for later";
 
@@ -1698,11 +1708,11 @@ class Checks {
                     echoes(peer, "the reply to a line of terminal escapes and a CR", forged);
                 }
             }
-            Target.pause(Duration.ofMillis(300));
+            awaitQuietLog(launch);
             var raw = launch.stderrSince(mark, 1000).stream()
                     .filter(l -> l.chars().anyMatch(c -> c == 0x1b || c == '\r' || (c < 0x20 && c != '\t'))).toList();
             if (!raw.isEmpty()) {
-                throw Finding.observed("the server's log holds %d lines with raw control characters, e.g. %s", raw.size(),
+                throw Finding.observed("the server's log holds raw control characters in %d of its lines, e.g. %s", raw.size(),
                                 Finding.Sanitize.line(raw.getFirst()))
                         .cause("the server writes a client's bytes to its log as they are: a client can then clear the "
                                 + "terminal of whoever reads the log, or forge log lines. Escape control characters, or do "

@@ -498,7 +498,7 @@ public class SelfTest implements Callable<Integer> {
                 } finally {
                     latch.countDown();
                     for (var probe : probes) {
-                        probe.join();
+                        probe.join(Duration.ofSeconds(5));
                     }
                 }
                 assertThat(awaitThreadsNamed(self, name, 0)).as("threads named %s once they ended", name).isZero();
