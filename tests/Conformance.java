@@ -404,16 +404,32 @@ class Checks {
 
     /** Reads the reply {@code expected} and fails, explaining the difference, when it is not that. */
     static void expect(Peer peer, String what, byte[] expected) throws IOException {
+        expect(peer, what, expected, got -> null);
+    }
+
+    /** As above; when the reply is wrong, {@code likelier} may name a likelier cause from the bytes that came, or null. */
+    static void expect(Peer peer, String what, byte[] expected, java.util.function.Function<byte[], String> likelier)
+            throws IOException {
         var got = peer.read(expected.length, reply());
         if (!Arrays.equals(got.bytes(), expected)) {
-            throw Finding.reply(target, peer, what, expected, got).error();
+            var f = Finding.reply(target, peer, what, expected, got);
+            var cause = likelier.apply(got.bytes());
+            if (cause != null) {
+                f.cause(cause);
+            }
+            throw f.error();
         }
     }
 
     /** Sends {@code line} and expects its reply. */
     static void echoes(Peer peer, String what, byte[] line) throws IOException {
+        echoes(peer, what, line, got -> null);
+    }
+
+    static void echoes(Peer peer, String what, byte[] line, java.util.function.Function<byte[], String> likelier)
+            throws IOException {
         peer.send(line);
-        expect(peer, what, target.replyTo(line));
+        expect(peer, what, target.replyTo(line), likelier);
     }
 
     static void echoes(Peer peer, String what, String line) throws IOException {
@@ -624,17 +640,11 @@ class Checks {
         void emptyLine() throws IOException {
             lineMode();
             try (var peer = target.connect()) {
-                peer.send("\n");
-                var expected = target.replyTo("\n");
-                var got = peer.read(expected.length, reply());
-                if (!Arrays.equals(got.bytes(), expected)) {
-                    var f = Finding.reply(target, peer, "the reply to an empty line", expected, got);
-                    if (got.bytes().length == 0 || got.bytes()[0] != expected[0]) {
-                        f.cause("an empty line is a line too: its reply is PREFIX + \\n. A check like line.isEmpty() or "
-                                + "\"length == 1\" that skips it, or a read loop that stops on an empty line, drops it");
-                    }
-                    throw f.error();
-                }
+                byte first = target.replyTo("\n")[0];
+                echoes(peer, "the reply to an empty line", Bytes.of("\n"), got -> got.length == 0 || got[0] != first
+                        ? "an empty line is a line too: its reply is PREFIX + \\n. A check like line.isEmpty() or "
+                          + "\"length == 1\" that skips it, or a read loop that stops on an empty line, drops it"
+                        : null);
                 echoes(peer, "the reply to the line after it", "after the empty line\n");
             }
         }
@@ -783,17 +793,11 @@ class Checks {
             lineMode();
             var line = Bytes.concat(filler(target.maxLine() - 1), new byte[] {'\n'});
             try (var peer = target.connect()) {
-                peer.send(line);
-                var expected = target.replyTo(line);
-                var got = peer.read(expected.length, reply());
-                if (!Arrays.equals(got.bytes(), expected)) {
-                    var f = Finding.reply(target, peer, "the reply to a line of " + line.length + " bytes", expected, got);
-                    if (!target.raw() && Finding.count(got.bytes(), target.prefix()) > 1) {
-                        f.cause("the line came back cut into pieces, each with its own PREFIX: the server takes a full "
-                                + "buffer for a line. A line ends at its LF only, and may be as long as --max-line");
-                    }
-                    throw f.error();
-                }
+                echoes(peer, "the reply to a line of " + line.length + " bytes", line,
+                        got -> !target.raw() && Finding.count(got, target.prefix()) > 1
+                                ? "the line came back cut into pieces, each with its own PREFIX: the server takes a full "
+                                  + "buffer for a line. A line ends at its LF only, and may be as long as --max-line"
+                                : null);
             }
         }
 
