@@ -83,18 +83,19 @@ public class Check implements Callable<Integer> {
             var args = List.of("--launch", Launch.shellQuote(root.resolve("jbang").toString()) + " " + Launch.shellQuote(file.toString()),
                     "--model", lesson.model(), "--json", report.toString());
             System.out.printf("Lesson %d (%s): checking %s%n%n", lesson.number(), lesson.model(), root.relativize(file));
-            int status = new CommandLine(new Conformance()).execute(args.toArray(String[]::new));
+            int status = Conformance.commandLine().execute(args.toArray(String[]::new));
             if (status == 2 || Files.size(report) == 0) {
                 System.out.printf("%nThe %s did not start, or could not be reached (above: why). Fix that first: a compile error, "
                         + "or an exception before the ready line.%n", solution ? "solution" : "exercise");
                 return 2;
             }
+            // Each failed check and the key of its likely cause.
             var failed = new java.util.LinkedHashMap<String, String>();
             int passed = 0;
             for (var check : JsonParser.parseString(Files.readString(report)).getAsJsonObject().getAsJsonArray("checks")) {
                 var c = check.getAsJsonObject();
                 switch (c.get("status").getAsString()) {
-                    case "failed" -> failed.put(c.get("id").getAsString(), c.get("message").getAsString());
+                    case "failed" -> failed.put(c.get("id").getAsString(), c.get("cause").getAsString());
                     case "passed" -> passed++;
                     default -> { }
                 }
@@ -127,9 +128,8 @@ public class Check implements Callable<Integer> {
         var groups = new java.util.TreeMap<List<Integer>, List<String>>(java.util.Comparator.comparing(List::toString));
         var unplaced = new ArrayList<String>();
         for (var id : failed.keySet()) {
-            var cause = failed.get(id).lines().filter(l -> l.startsWith("likely cause: ")).findFirst().orElse("").toLowerCase();
-            var byCause = hints.stream().filter(h -> h.causes().stream().anyMatch(c -> cause.contains(c.toLowerCase())))
-                    .map(Lessons.Hint::todo).sorted().findFirst();
+            var cause = failed.get(id);
+            var byCause = hints.stream().filter(h -> h.causes().contains(cause)).map(Lessons.Hint::todo).sorted().findFirst();
             if (byCause.isPresent()) {
                 groups.computeIfAbsent(List.of(byCause.get()), k -> new ArrayList<>()).add(id);
                 continue;

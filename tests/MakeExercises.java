@@ -1,6 +1,6 @@
 //JAVA 25+
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Lessons.java
+//SOURCES lib/Lessons.java lib/Catalogue.java lib/Cause.java lib/CheckGroup.java lib/Need.java lib/Model.java
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +9,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Writes each lesson's exercise from its solution's marked regions (for maintainers; students never run it). */
+/**
+ * Writes what the kit makes from its sources (for maintainers; students never run it): each lesson's
+ * exercise from its solution's marked regions, and the README's check list from the catalogue.
+ */
 @Command(name = "MakeExercises", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Makes exercises/NN-name/*.java from the solutions: each region marked //> N ... //< becomes TODO(N).",
                 "Run it after changing a solution; the self-test fails while an exercise differs from what this makes."},
@@ -41,6 +44,18 @@ public class MakeExercises implements Callable<Integer> {
                     Files.writeString(path, file.getValue());
                     System.out.println("wrote " + root.relativize(path));
                 }
+            }
+        }
+        var readme = root.resolve("README.md");
+        var text = Files.readString(readme);
+        var made = Catalogue.withIdSummary(text);
+        if (!made.equals(text)) {
+            if (check) {
+                System.out.println("differs: README.md (its check list)");
+                differ++;
+            } else {
+                Files.writeString(readme, made);
+                System.out.println("wrote README.md (its check list)");
             }
         }
         return check && differ > 0 ? 1 : 0;

@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that closes a client as soon as it reads its end of input, with replies still queued or owed.
 // Must fail: framing.partial-at-eof
-// Says: what was owed was dropped
+// Cause: OWED_DROPPED
 
 import java.nio.channels.SelectionKey;
 import picocli.CommandLine.Command;

@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: each read is decoded as UTF-8 text before it is framed: a character split between two reads is lost.
 // Must fail: framing.utf8-split
-// Says: replacement character
+// Cause: DECODED
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

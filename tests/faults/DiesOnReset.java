@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/SingleThreaded.java
 // Fault: the echo loop lets an IOException out, and it ends the accept loop: the first client that resets the connection stops the server.
 // Must fail: robust.reset
-// Says: could not connect
+// Cause: SERVER_GONE
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: at end of input the bytes of a line without LF are forgotten: a last line the client did not end gets no reply.
 // Must fail: framing.partial-at-eof
-// Says: what was owed was dropped
+// Cause: OWED_DROPPED
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

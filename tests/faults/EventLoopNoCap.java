@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that announces --max-clients but never turns OP_ACCEPT off: a flood of clients holds a flood of sockets.
 // Must fail: robust.flood
-// Says: accept only while a slot is free
+// Cause: CLIENTS_UNCAPPED
 
 import picocli.CommandLine.Command;
 

@@ -3,7 +3,7 @@
 // Fault: an event loop that never looks at how long its clients have been silent: --idle-timeout does nothing.
 // Must fail: limits.idle-timeout
 // Suite: --idle-timeout 1
-// Says: the loop never closes a silent client
+// Cause: LOOP_NO_IDLE_TIMEOUT
 
 import picocli.CommandLine.Command;
 

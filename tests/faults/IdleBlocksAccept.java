@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: the accept loop waits for a client's first byte (to log it) before handing the client to its thread: one idle client stops every new one.
 // Must fail: robust.idle
-// Says: has not accepted this connection
+// Cause: NOT_ACCEPTED
 
 import java.io.IOException;
 import java.net.ServerSocket;

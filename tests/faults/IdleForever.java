@@ -3,7 +3,7 @@
 // Fault: --idle-timeout is accepted and printed, but never applied: a silent client holds its thread for ever.
 // Must fail: limits.idle-timeout
 // Suite: --idle-timeout 1
-// Says: reads wait for ever
+// Cause: NO_IDLE_TIMEOUT
 
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/ThreadPool.java
 // Fault: SIGTERM is caught and only logged: the server goes on, and stops only when killed.
 // Must fail: shutdown.sigterm
-// Says: SIGTERM does not stop the server
+// Cause: SIGTERM_IGNORED
 
 import java.io.IOException;
 import java.net.ServerSocket;

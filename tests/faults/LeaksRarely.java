@@ -3,7 +3,7 @@
 // Fault: one client in 256 is traced to a file that is never closed: a leak too slow for any short check's slack, plain in a long mixed run.
 // Must fail: soak.mix
 // Suite: --soak 20
-// Says: did not give back its resources
+// Cause: SOAK_LEAK
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/shared/EchoServer.java
 // Fault: listens and prints its ready line, but never calls accept(): clients wait in the backlog forever.
 // Must fail: echo.basic echo.sequence stream.bulk concurrency.parallel concurrency.model
-// Says: has not accepted this connection
+// Cause: NOT_ACCEPTED
 
 import java.net.ServerSocket;
 import picocli.CommandLine.Command;

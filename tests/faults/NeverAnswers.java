@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: accepts every client and reads what it sends, but never writes a byte back.
 // Must fail: echo.basic echo.sequence framing.coalesced stream.half-close stream.bulk concurrency.parallel
-// Says: wrote nothing back
+// Cause: NOTHING_WRITTEN
 
 import java.io.IOException;
 import java.net.Socket;

@@ -3,7 +3,7 @@
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: a child's end is noticed (ProcessHandle.onExit) but the child is never reaped with waitpid: every finished child stays a zombie.
 // Must fail: cleanup.zombies
-// Says: does not reap its children
+// Cause: NO_REAP
 
 import picocli.CommandLine.Command;
 

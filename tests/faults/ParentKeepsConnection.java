@@ -3,7 +3,7 @@
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: the parent never closes its copy of an accepted connection: when the child ends, the client sees no end of stream.
 // Must fail: stream.half-close framing.partial-at-eof cleanup.close-wait
-// Says: the parent still holds its copy of the connection
+// Cause: PARENT_HOLDS
 
 import java.io.IOException;
 import picocli.CommandLine.Command;

@@ -3,7 +3,7 @@
 // Fault: raw mode echoes what it reads through a Reader and a Writer: bytes that are not UTF-8 become U+FFFD.
 // Must fail: raw.binary
 // Suite: --raw
-// Says: replacement character
+// Cause: DECODED
 
 import java.io.IOException;
 import java.io.InputStreamReader;

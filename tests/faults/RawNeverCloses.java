@@ -3,7 +3,7 @@
 // Fault: in raw mode, the server echoes every byte but does not close when the client half-closes: the client waits for the end for ever.
 // Must fail: raw.half-close
 // Suite: --raw
-// Says: never closed the connection
+// Cause: NO_CLOSE_AT_EOF
 
 import java.io.IOException;
 import java.net.Socket;

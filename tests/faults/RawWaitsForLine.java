@@ -3,7 +3,7 @@
 // Fault: raw mode done as line mode without a prefix: bytes without an LF are held until one comes.
 // Must fail: raw.basic
 // Suite: --raw
-// Says: raw mode does not wait for LF
+// Cause: NOTHING_WRITTEN
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,7 +3,7 @@
 // Fault: an event loop in raw mode that writes each read's bytes once, and forgets what a partial write left: bytes are lost under load.
 // Must fail: raw.bulk
 // Suite: --raw
-// Says: a write that took part of the bytes
+// Cause: PARTIAL_WRITE_DROPPED OWED_NOT_WRITTEN
 
 import java.nio.channels.SelectionKey;
 import picocli.CommandLine.Command;

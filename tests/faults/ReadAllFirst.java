@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that writes its replies only after the client's end of input, and stops reading while they pile up: with bulk data, nothing moves.
 // Must fail: stream.bulk echo.basic
-// Says: deadlock
+// Cause: DEADLOCK
 
 import java.nio.channels.SelectionKey;
 import picocli.CommandLine.Command;

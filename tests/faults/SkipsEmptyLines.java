@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: an empty line is taken for "nothing to echo" and gets no reply.
 // Must fail: echo.empty-line
-// Says: an empty line is a line too
+// Cause: EMPTY_LINE_SKIPPED
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

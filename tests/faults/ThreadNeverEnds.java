@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: each client gets a second thread (a watchdog) that nobody ever stops: the server's threads grow with every client, and stay.
 // Must fail: cleanup.threads
-// Says: does not end when the client leaves
+// Cause: THREAD_NEVER_ENDS
 
 import java.net.Socket;
 import java.util.concurrent.CountDownLatch;

@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: no --max-line: a line without LF is buffered for ever, as long as the client sends.
 // Must fail: limits.oversized-line
-// Says: keeps buffering a line past --max-line
+// Cause: NO_LINE_LIMIT
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,7 +2,8 @@
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop without backpressure: it keeps reading a client whose replies pile up unwritten, so one client that never reads grows the server's memory without bound.
 // Must fail: limits.backpressure
-// Says: the server keeps reading
+// Cause: NO_BACKPRESSURE
+// In-process: no, it buffers 128 MiB of a client, which would be the self-test's own memory
 
 import java.nio.channels.SelectionKey;
 import picocli.CommandLine.Command;

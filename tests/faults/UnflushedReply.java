@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: replies go into a BufferedOutputStream that is never flushed: they leave only when it is full, or at close.
 // Must fail: echo.basic echo.sequence
-// Says: not flushed
+// Cause: NOTHING_WRITTEN
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;

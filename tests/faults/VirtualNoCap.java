@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/VirtualThreads.java
 // Fault: virtual threads taken for free: no --max-clients cap, so a flood of clients holds a flood of sockets.
 // Must fail: robust.flood
-// Says: accept only while a slot is free
+// Cause: CLIENTS_UNCAPPED
 
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -66,6 +66,8 @@ final class Launch {
     private Ready readyLine;
     private String failure;
     private boolean stopped;
+    // Stops the server if the suite's JVM ends first; removed once the server is stopped.
+    private final Thread hook = new Thread(this::stop, "stop-launched-server");
 
     private Launch(String command, Process process) {
         this.command = command;
@@ -82,7 +84,7 @@ final class Launch {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         var launch = new Launch(full.toString(), process);
-        Runtime.getRuntime().addShutdownHook(new Thread(launch::stop, "stop-launched-server"));
+        Runtime.getRuntime().addShutdownHook(launch.hook);
         launch.drain(process.getInputStream(), true);
         launch.drain(process.getErrorStream(), false);
         try {
@@ -159,6 +161,11 @@ final class Launch {
         awaitExit(tree, Duration.ofSeconds(5));
         tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         awaitExit(tree, Duration.ofSeconds(2));
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Called from the hook itself: the JVM is ending anyway.
+        }
     }
 
     static void awaitExit(List<ProcessHandle> processes, Duration timeout) {

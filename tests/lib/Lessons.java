@@ -178,14 +178,14 @@ final class Lessons {
         return todos;
     }
 
-    /** A hint of hints.md: the TODO it helps with, a title, the checks that fail while it is not done, and the text. */
+    /** A hint of hints.md: the TODO it helps with, a title, the checks that fail while it is not done, its cause keys, and the text. */
     record Hint(int todo, String title, List<String> checks, List<String> causes, String text) {
     }
 
     /**
      * Reads a lesson's hints.md: sections "## TODO(n): title", a line "Checks: id id ..." (the checks
-     * that fail while it is not done), a line "Causes: words | words" (likely causes, as the suite
-     * words them, that point to it), and the hint's text.
+     * that fail while it is not done), a line "Causes: KEY KEY ..." (the likely causes, by their keys
+     * in tests/lib/Cause.java, whose code this TODO writes), and the hint's text.
      */
     static List<Hint> hints(Path file) throws IOException {
         var hints = new ArrayList<Hint>();
@@ -212,7 +212,7 @@ final class Lessons {
             } else if (todo >= 0 && line.startsWith("Checks: ")) {
                 checks = List.of(line.substring(8).trim().split("\\s+"));
             } else if (todo >= 0 && line.startsWith("Causes: ")) {
-                causes = java.util.Arrays.stream(line.substring(8).split("\\|")).map(String::strip).filter(c -> !c.isEmpty()).toList();
+                causes = List.of(line.substring(8).trim().split("\\s+"));
             } else if (todo >= 0) {
                 text.append(line).append('\n');
             }

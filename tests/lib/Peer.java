@@ -36,33 +36,39 @@ final class Peer implements AutoCloseable {
         }
     }
 
-    /** With --verbose: every peer keeps a trace of what it sent and received, for failure messages. */
-    static volatile boolean tracing;
     private static final int TRACED = 60;
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
     private final long born = System.nanoTime();
+    // With --verbose: the peer keeps a trace of what it sent and received, for failure messages.
+    private final boolean tracing;
     private final java.util.List<String> trace = new java.util.ArrayList<>();
     // The first bytes this connection received, before the current read: an old reply sent again shows against them.
     private final ByteArrayOutputStream history = new ByteArrayOutputStream();
     private final ByteArrayOutputStream current = new ByteArrayOutputStream();
     private boolean ended;
 
-    private Peer(Socket socket) throws IOException {
+    private Peer(Socket socket, boolean tracing) throws IOException {
         this.socket = socket;
+        this.tracing = tracing;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
     }
 
     /** Connects within {@code timeout}. */
     static Peer connect(InetSocketAddress server, Duration timeout) throws IOException {
+        return connect(server, timeout, false);
+    }
+
+    /** Connects within {@code timeout}; a tracing peer keeps a byte trace of its exchange (--verbose). */
+    static Peer connect(InetSocketAddress server, Duration timeout, boolean tracing) throws IOException {
         var socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.connect(server, (int) Math.max(1, timeout.toMillis()));
-            return new Peer(socket);
+            return new Peer(socket, tracing);
         } catch (IOException e) {
             socket.close();
             throw e;

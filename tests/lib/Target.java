@@ -87,10 +87,12 @@ final class Target {
     private final long pid;
     private final Launch launch;
     private final Timeouts timeouts;
+    private final boolean tracing;
     private Observation observation;
 
     private Target(InetSocketAddress address, byte[] prefix, boolean raw, int maxLine, int workers, int queue,
-                   int maxClients, int idleTimeout, Model claimed, String claimedBy, long pid, Launch launch, Timeouts timeouts) {
+                   int maxClients, int idleTimeout, Model claimed, String claimedBy, long pid, Launch launch, Timeouts timeouts,
+                   boolean tracing) {
         this.address = address;
         this.prefix = prefix;
         this.raw = raw;
@@ -104,11 +106,17 @@ final class Target {
         this.pid = pid;
         this.launch = launch;
         this.timeouts = timeouts;
+        this.tracing = tracing;
     }
 
-    /** The target from the suite's settings and, when launched, the server's ready line. */
-    static Target resolve(Settings s, Launch launch, Long givenPid, Timeouts timeouts) throws IOException {
-        var ready = launch == null ? null : launch.ready();
+    /** The target from the suite's settings and, when launched, the server's ready line; {@code tracing}: --verbose. */
+    static Target resolve(Settings s, Launch launch, Long givenPid, Timeouts timeouts, boolean tracing) throws IOException {
+        return resolve(s, launch == null ? null : launch.ready(), launch, givenPid, timeouts, tracing);
+    }
+
+    /** As above, with the ready line of a server the suite did not launch itself (null: none), as the self-test does. */
+    static Target resolve(Settings s, Launch.Ready ready, Launch launch, Long givenPid, Timeouts timeouts, boolean tracing)
+            throws IOException {
         var host = ready != null ? ready.host() : s.host();
         int port = ready != null ? ready.port() : s.port();
         var address = new InetSocketAddress(InetAddress.getByName(host), port);
@@ -128,7 +136,7 @@ final class Target {
         }
         long pid = givenPid != null ? givenPid : findPid(port, ready);
         return new Target(address, prefix.getBytes(StandardCharsets.UTF_8), raw, maxLine, workers, queue, maxClients,
-                idleTimeout, claimed, claimedBy, pid, launch, timeouts);
+                idleTimeout, claimed, claimedBy, pid, launch, timeouts, tracing);
     }
 
     // The owner of the listening socket; when several processes hold it, the one the others descend from.
@@ -264,6 +272,11 @@ final class Target {
         return timeouts;
     }
 
+    /** The model claimed, else the one observed if the suite has observed it already, else null: never probes. */
+    synchronized Model knownModel() {
+        return claimed != null ? claimed : observation != null ? observation.model() : null;
+    }
+
     /** What the server does when clients connect at once (observed once, then kept). */
     synchronized Observation observe() {
         if (observation == null) {
@@ -281,22 +294,9 @@ final class Target {
         return raw ? line : Bytes.concat(prefix, line);
     }
 
-    /** Connects a new client, or fails the check saying why it could not. */
-    Peer connect() {
-        try {
-            return Peer.connect(address, timeouts.connect());
-        } catch (IOException e) {
-            var refused = String.valueOf(e.getMessage()).contains("refused");
-            throw Finding.observed("a new client could not connect to %s: %s", hostPort(), e.getMessage())
-                    .detail(pid > 0 ? "server process " + pid + (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
-                            ? " is running" : " is gone") : "")
-                    .detail(listenerState())
-                    .cause(refused ? "nothing listens on the port any more: the server died or closed its listening socket "
-                            + "(an exception in the accept loop? see the server log)"
-                            : "the listen backlog is full: the server has stopped accepting connections")
-                    .lesson(model() == null ? Model.ECHO_LESSON : model().lessonRef())
-                    .error();
-        }
+    /** Connects a new client within the connect timeout; a failure is the caller's to explain. */
+    Peer connect() throws IOException {
+        return Peer.connect(address, timeouts.connect(), tracing);
     }
 
     /** The listening socket's state: how many connections wait in its backlog to be accepted. */

@@ -2,26 +2,15 @@
 //DEPS org.junit.platform:junit-platform-launcher:6.1.3
 //DEPS com.google.code.gson:gson:2.13.2
 
-import com.google.gson.GsonBuilder;
-import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.reflect.Method;
-import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.function.Predicate;
-import javax.xml.stream.XMLOutputFactory;
-import javax.xml.stream.XMLStreamException;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -30,7 +19,7 @@ import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.engine.support.store.Namespace;
 import org.junit.platform.launcher.PostDiscoveryFilter;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -42,29 +31,66 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 /**
  * Runs JUnit test classes from a script's main, as the kit reports them: one console line per
- * test as it ends (the failure message under it), then JUnit XML, JSON and a summary line.
- * A test's id comes from its method (the suite's check ids), or is its display name.
+ * test as it ends (the failure message under it), and the outcomes for the report writers. What a
+ * run's tests need (the server under test, say) is handed to them through the launcher session's
+ * store, never through static fields.
  */
 final class TestRun {
 
     enum Status { PASSED, FAILED, SKIPPED }
 
-    /** One test's result: the id reports key on, the rule it states, its group, and what happened. */
-    record Outcome(String id, String name, String group, Status status, String message, long millis) {
+    /** A group of tests: its short id (for report names) and the heading the console prints. */
+    record Group(String id, String heading) {
     }
 
-    private final Function<Method, Optional<String>> idOf;
-    private final PrintStream console;
-    private final List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
-    private final Instant started = Instant.now();
+    /** One test's result: the id reports key on, the rule it states, its group, what happened, and the cause's key. */
+    record Outcome(String id, String name, Group group, Status status, String message, String cause, long millis) {
+    }
 
-    TestRun(Function<Method, Optional<String>> idOf, PrintStream console) {
-        this.idOf = idOf;
+    /** A failure that names its cause by key, for the reports. */
+    interface Keyed {
+        String cause();
+    }
+
+    /** How a run names its tests. */
+    interface Labels {
+        /** The id of the test of {@code method}, when it has one of its own; else its display name is its id. */
+        Optional<String> id(Method method);
+
+        /** The rule a test states, for the console and the reports. */
+        String name(String id, String displayName);
+
+        /** The group of the tests of {@code testClass}. */
+        Group group(Class<?> testClass, String displayName);
+    }
+
+    /** The session store's namespace for what the run hands to its tests. */
+    static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create("echo-kit");
+
+    /** What a test of the run takes from the session: the value of {@code type} handed to {@link #run}. */
+    static <T> T session(ExtensionContext context, Class<T> type) {
+        return context.getStore(ExtensionContext.StoreScope.LAUNCHER_SESSION, NAMESPACE).get(type, type);
+    }
+
+    /** The selection of a run, for the invocations of parameterized tests: they exist only once they run. */
+    record Selection(Predicate<String> accepts) {
+    }
+
+    private final Labels labels;
+    private final PrintWriter console;
+    private final List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
+
+    TestRun(Labels labels, PrintWriter console) {
+        this.labels = labels;
         this.console = console;
     }
 
-    /** Runs the tests of {@code classes} whose id {@code selected} accepts; returns their outcomes. */
-    List<Outcome> run(List<Class<?>> classes, Map<String, String> configuration, Predicate<String> selected) {
+    /**
+     * Runs the tests of {@code classes} whose id {@code selected} accepts, with {@code session} (by type) in the
+     * launcher session's store; returns their outcomes.
+     */
+    List<Outcome> run(List<Class<?>> classes, Map<String, String> configuration, Predicate<String> selected,
+                      List<Object> session) {
         outcomes.clear();
         var request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(classes.stream().map(c -> selectClass(c)).toList())
@@ -72,17 +98,23 @@ final class TestRun {
                 .filters((PostDiscoveryFilter) descriptor -> descriptor.getSource()
                         .filter(MethodSource.class::isInstance)
                         .filter(source -> !descriptor.isContainer())
-                        .map(source -> idOf.apply(((MethodSource) source).getJavaMethod()).orElse(descriptor.getDisplayName()))
-                        .map(id -> FilterResult.includedIf(selected.test(id), () -> "selected", () -> "not selected"))
+                        .map(source -> labels.id(((MethodSource) source).getJavaMethod()).orElse(descriptor.getDisplayName()))
+                        .map(id -> FilterResult.includedIf(selected.test(id), () -> "selected", () -> NOT_SELECTED))
                         .orElse(FilterResult.included("container: SelectInvocations selects what it holds")))
                 .build();
-        invocations = selected;
-        run(request);
+        try (var launcherSession = LauncherFactory.openSession()) {
+            var store = launcherSession.getStore();
+            var namespace = Namespace.create(NAMESPACE.getParts().toArray());
+            store.put(namespace, Selection.class, new Selection(selected));
+            for (var value : session) {
+                store.put(namespace, value.getClass(), value);
+            }
+            var launcher = launcherSession.getLauncher();
+            var plan = launcher.discover(request);
+            launcher.execute(plan, new Console(plan));
+        }
         return List.copyOf(outcomes);
     }
-
-    /** What run() selected, for the invocations of parameterized tests: they exist only once they run. */
-    private static volatile Predicate<String> invocations = name -> true;
 
     private static final String NOT_SELECTED = "not selected";
 
@@ -94,18 +126,13 @@ final class TestRun {
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             var template = context.getParent().filter(parent -> parent.getTestMethod().isPresent());
-            if (context.getTestMethod().isEmpty() || template.isEmpty()
-                    || invocations.test(context.getDisplayName()) || invocations.test(template.get().getDisplayName())) {
+            var selection = session(context, Selection.class);
+            if (context.getTestMethod().isEmpty() || template.isEmpty() || selection == null
+                    || selection.accepts().test(context.getDisplayName()) || selection.accepts().test(template.get().getDisplayName())) {
                 return ConditionEvaluationResult.enabled("selected");
             }
             return ConditionEvaluationResult.disabled(NOT_SELECTED);
         }
-    }
-
-    private void run(LauncherDiscoveryRequest request) {
-        var launcher = LauncherFactory.create();
-        var plan = launcher.discover(request);
-        launcher.execute(plan, new Console(plan));
     }
 
     /** Prints each test as it ends, and records its outcome. */
@@ -113,7 +140,7 @@ final class TestRun {
         private final TestPlan plan;
         private final Map<TestIdentifier, Long> starts = new ConcurrentHashMap<>();
         private final Map<TestIdentifier, List<String>> notes = new ConcurrentHashMap<>();
-        private String lastGroup = "";
+        private Group lastGroup;
         private String lastSkipReason = "";
 
         Console(TestPlan plan) {
@@ -138,10 +165,10 @@ final class TestRun {
                 return;
             }
             if (test.isTest()) {
-                record(test, Status.SKIPPED, reason, 0);
+                record(test, Status.SKIPPED, reason, "", 0);
             } else {
                 plan.getDescendants(test).stream().filter(TestIdentifier::isTest)
-                        .forEach(t -> record(t, Status.SKIPPED, reason, 0));
+                        .forEach(t -> record(t, Status.SKIPPED, reason, "", 0));
             }
         }
 
@@ -149,27 +176,28 @@ final class TestRun {
         public void executionFinished(TestIdentifier test, TestExecutionResult result) {
             long millis = (System.nanoTime() - starts.getOrDefault(test, System.nanoTime())) / 1_000_000;
             var error = result.getThrowable().map(TestRun::describe).orElse("");
+            var cause = result.getThrowable().filter(Keyed.class::isInstance).map(t -> ((Keyed) t).cause()).orElse("");
             var status = switch (result.getStatus()) {
                 case SUCCESSFUL -> Status.PASSED;
                 case ABORTED -> Status.SKIPPED;
                 case FAILED -> Status.FAILED;
             };
-            if (test.isTest()) {
-                record(test, status, error, millis);
-            } else if (status == Status.FAILED) {
-                // A group that failed as a whole (set-up, say) must not vanish from the counts.
-                record(test, status, error, millis);
+            // A group that failed as a whole (set-up, say) must not vanish from the counts.
+            if (test.isTest() || status == Status.FAILED) {
+                record(test, status, error, cause, millis);
             }
         }
 
-        private synchronized void record(TestIdentifier test, Status status, String message, long millis) {
+        private synchronized void record(TestIdentifier test, Status status, String message, String cause, long millis) {
             var group = groupOf(test);
-            var id = id(test);
-            var outcome = new Outcome(id, test.getDisplayName(), group, status, message == null ? "" : message, millis);
+            var method = test.getSource().filter(MethodSource.class::isInstance).map(s -> ((MethodSource) s).getJavaMethod());
+            var id = method.flatMap(labels::id).orElse(test.getDisplayName());
+            var name = labels.name(id, test.getDisplayName());
+            var outcome = new Outcome(id, name, group, status, message == null ? "" : message, cause, millis);
             outcomes.add(outcome);
             if (!group.equals(lastGroup)) {
                 console.println();
-                console.println(group);
+                console.println(group.heading());
                 lastGroup = group;
             }
             var mark = switch (status) {
@@ -177,8 +205,8 @@ final class TestRun {
                 case FAILED -> "FAIL";
                 case SKIPPED -> "SKIP";
             };
-            var name = id.equals(test.getDisplayName()) ? "" : "  " + test.getDisplayName();
-            console.printf("  %s %s%s%s%n", mark, id, name, status == Status.SKIPPED ? "" : " (" + millis + " ms)");
+            console.printf("  %s %s%s%s%n", mark, id, id.equals(name) ? "" : "  " + name,
+                    status == Status.SKIPPED ? "" : " (" + millis + " ms)");
             for (var note : notes.getOrDefault(test, List.of())) {
                 console.println("       " + note);
             }
@@ -194,19 +222,14 @@ final class TestRun {
         }
 
         // The nearest enclosing class: a parameterized test's own container is not a group of its own.
-        private String groupOf(TestIdentifier test) {
+        private Group groupOf(TestIdentifier test) {
             for (var parent = plan.getParent(test); parent.isPresent(); parent = plan.getParent(parent.get())) {
-                if (parent.get().getSource().filter(ClassSource.class::isInstance).isPresent()) {
-                    return parent.get().getDisplayName();
+                var source = parent.get().getSource().filter(ClassSource.class::isInstance).map(s -> ((ClassSource) s).getJavaClass());
+                if (source.isPresent()) {
+                    return labels.group(source.get(), parent.get().getDisplayName());
                 }
             }
-            return "";
-        }
-
-        private String id(TestIdentifier test) {
-            return test.getSource().filter(MethodSource.class::isInstance)
-                    .flatMap(s -> idOf.apply(((MethodSource) s).getJavaMethod()))
-                    .orElse(test.getDisplayName());
+            return new Group("", "");
         }
     }
 
@@ -253,114 +276,5 @@ final class TestRun {
         long skipped = count(outcomes, Status.SKIPPED);
         return count(outcomes, Status.PASSED) + " passed, " + count(outcomes, Status.FAILED) + " failed"
                 + (skipped > 0 ? ", " + skipped + " skipped" : "");
-    }
-
-    /** JUnit XML as CI systems read it: one testcase per test, named by its id. */
-    void writeJUnitXml(Path file, String suiteName, List<Outcome> all, Map<String, ?> properties) throws IOException {
-        if (file.getParent() != null) {
-            Files.createDirectories(file.getParent());
-        }
-        try (var out = Files.newBufferedWriter(file)) {
-            var xml = XMLOutputFactory.newFactory().createXMLStreamWriter(out);
-            xml.writeStartDocument("UTF-8", "1.0");
-            xml.writeCharacters("\n");
-            xml.writeStartElement("testsuite");
-            xml.writeAttribute("name", suiteName);
-            xml.writeAttribute("tests", Integer.toString(all.size()));
-            xml.writeAttribute("failures", Long.toString(count(all, Status.FAILED)));
-            xml.writeAttribute("errors", "0");
-            xml.writeAttribute("skipped", Long.toString(count(all, Status.SKIPPED)));
-            xml.writeAttribute("time", seconds(all.stream().mapToLong(Outcome::millis).sum()));
-            xml.writeAttribute("timestamp", started.truncatedTo(ChronoUnit.SECONDS).toString());
-            xml.writeAttribute("hostname", hostname());
-            xml.writeCharacters("\n  ");
-            xml.writeStartElement("properties");
-            for (var p : properties.entrySet()) {
-                xml.writeCharacters("\n    ");
-                xml.writeEmptyElement("property");
-                xml.writeAttribute("name", p.getKey());
-                xml.writeAttribute("value", xmlSafe(String.valueOf(p.getValue())));
-            }
-            xml.writeCharacters("\n  ");
-            xml.writeEndElement();
-            for (var o : all) {
-                xml.writeCharacters("\n  ");
-                xml.writeStartElement("testcase");
-                xml.writeAttribute("classname", suiteName + (o.group().isEmpty() ? "" : "." + o.group()));
-                xml.writeAttribute("name", o.id());
-                xml.writeAttribute("time", seconds(o.millis()));
-                if (!o.name().equals(o.id())) {
-                    xml.writeStartElement("properties");
-                    xml.writeEmptyElement("property");
-                    xml.writeAttribute("name", "rule");
-                    xml.writeAttribute("value", xmlSafe(o.name()));
-                    xml.writeEndElement();
-                }
-                switch (o.status()) {
-                    case FAILED -> {
-                        xml.writeStartElement("failure");
-                        xml.writeAttribute("message", xmlSafe(o.message().lines().findFirst().orElse("failed")));
-                        xml.writeAttribute("type", "AssertionError");
-                        xml.writeCharacters(xmlSafe(o.message()));
-                        xml.writeEndElement();
-                    }
-                    case SKIPPED -> {
-                        xml.writeEmptyElement("skipped");
-                        xml.writeAttribute("message", xmlSafe(o.message()));
-                    }
-                    case PASSED -> { }
-                }
-                xml.writeEndElement();
-            }
-            xml.writeCharacters("\n");
-            xml.writeEndElement();
-            xml.writeCharacters("\n");
-            xml.writeEndDocument();
-            xml.close();
-        } catch (XMLStreamException e) {
-            throw new IOException("writing " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The JSON report (SPEC §4.2): counts, the model, every check with status, message and time, and {@code extra}. */
-    static void writeJson(Path file, List<Outcome> all, String model, Map<String, Object> extra) throws IOException {
-        if (file.getParent() != null) {
-            Files.createDirectories(file.getParent());
-        }
-        var report = new LinkedHashMap<String, Object>();
-        report.put("passed", count(all, Status.PASSED));
-        report.put("failed", count(all, Status.FAILED));
-        report.put("skipped", count(all, Status.SKIPPED));
-        report.put("model", model);
-        report.put("checks", all.stream().map(o -> {
-            var check = new LinkedHashMap<String, Object>();
-            check.put("id", o.id());
-            check.put("name", o.name());
-            check.put("status", o.status().name().toLowerCase());
-            check.put("message", o.message());
-            check.put("millis", o.millis());
-            return check;
-        }).toList());
-        report.putAll(extra);
-        Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
-                .create().toJson(report) + "\n");
-    }
-
-    private static String seconds(long millis) {
-        return "%.3f".formatted(millis / 1000.0);
-    }
-
-    // XML 1.0 has no way to write most control characters, even escaped.
-    private static String xmlSafe(String s) {
-        return s.codePoints().map(c -> c < 0x20 && c != '\n' && c != '\r' && c != '\t' ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    }
-
-    private static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
     }
 }

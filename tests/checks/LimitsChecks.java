@@ -1,0 +1,147 @@
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/** limits.*: a client cannot make the server hold unbounded memory, nor a socket for ever (SPEC §2, §3). */
+@ExtendWith(Suite.Extension.class)
+class LimitsChecks {
+
+    @Test
+    @Suite.CheckId("limits.oversized-line")
+    void oversizedLine(Probe p) throws IOException {
+        var target = p.target();
+        Peer other = p.serial() ? null : p.connect();
+        try (var peer = p.connect()) {
+            if (other != null) {
+                p.echoes(other, "another client, before the long line", "before\n");
+            }
+            int size = target.maxLine() + 4096;
+            try {
+                peer.send(Probe.filler(size));
+            } catch (IOException e) {
+                // The server closed while we were still writing: what the rule asks for.
+            }
+            var got = peer.readToEnd(p.reply(), 1 << 20);
+            if (got.end() == Peer.End.TIMEOUT && target.serverSocket(peer.localPort()).map(ProcFs.TcpSocket::inode).orElse(1L) == 0) {
+                throw p.observed("no reply and no close within %s: the connection was never accepted", Peer.seconds(p.reply()))
+                        .detail(target.serverSide(peer.localPort()))
+                        .cause(Cause.NOT_ACCEPTED)
+                        .error();
+            }
+            if (got.end() == Peer.End.TIMEOUT) {
+                // Does the server still read? More bytes either vanish into its buffer or wait unread.
+                peer.send(Probe.filler(16384));
+                Target.pause(Duration.ofMillis(200));
+                long unread = target.serverSocket(peer.localPort()).map(ProcFs.TcpSocket::rxQueue).orElse(0L);
+                throw p.observed("the connection stayed open %s after %s without LF (--max-line %d), and 16384 more",
+                                Peer.seconds(p.reply()), Bytes.count(size), target.maxLine())
+                        .detail(got.bytes().length > 0 ? "it wrote: " + Bytes.text(got.bytes()) : "")
+                        .detail(target.serverSide(peer.localPort()))
+                        .cause(unread > 0 ? Cause.STOPPED_READING_NO_CLOSE.with(Bytes.count(unread)) : Cause.NO_LINE_LIMIT.with())
+                        .error();
+            }
+            var error = Bytes.of("server error# ");
+            if (got.bytes().length > 0 && Arrays.mismatch(got.bytes(), error) < Math.min(error.length, got.bytes().length)) {
+                throw p.observed("before closing, the server wrote %s", Bytes.text(got.bytes()))
+                        .cause(Cause.ECHOED_PART_OF_LONG_LINE)
+                        .error();
+            }
+        } finally {
+            if (other != null) {
+                try (other) {
+                    p.echoes(other, "another client, after the long line was refused", "after\n");
+                }
+            }
+        }
+        if (other == null) {
+            p.stillServes("after a long line was refused");
+        }
+    }
+
+    @Test
+    @Suite.CheckId("limits.backpressure")
+    void backpressure(Probe p) throws IOException {
+        var target = p.target();
+        var limit = 128L << 20;
+        var line = p.fillerLine();
+        var chunk = ByteBuffer.allocate(64 * 1024);
+        while (chunk.remaining() >= line.length) {
+            chunk.put(line);
+        }
+        chunk.flip();
+        long rssBefore = target.local() ? ProcFs.rssKiB(target.pid()) : -1;
+        long sent = 0;
+        long started = System.nanoTime();
+        try (var channel = SocketChannel.open(target.address()); var selector = Selector.open()) {
+            channel.configureBlocking(false);
+            var key = channel.register(selector, SelectionKey.OP_WRITE);
+            // Write as fast as the server takes it, reading nothing, until it stops taking it for a second.
+            while (sent < limit && System.nanoTime() - started < target.timeouts().checkBound().toNanos() / 3) {
+                if (selector.select(Duration.ofSeconds(1).multipliedBy((long) Math.ceil(target.timeouts().scale())).toMillis()) == 0) {
+                    break;
+                }
+                selector.selectedKeys().clear();
+                var bytes = chunk.duplicate();
+                try {
+                    while (bytes.hasRemaining()) {
+                        int n = channel.write(bytes);
+                        if (n == 0) {
+                            break;
+                        }
+                        sent += n;
+                    }
+                } catch (IOException closed) {
+                    // The server closed the connection: it holds nothing of this client any more.
+                    break;
+                }
+            }
+            key.cancel();
+            var side = target.serverSocket(((InetSocketAddress) channel.getLocalAddress()).getPort());
+            assumeFalse(side.map(s -> s.inode() == 0).orElse(false),
+                    "the server never accepted this connection, so its buffering cannot be seen (the echo checks say why)");
+            long rssAfter = target.local() ? ProcFs.rssKiB(target.pid()) : -1;
+            if (sent >= limit) {
+                throw p.observed("the server took %d MiB from a client that read none of its replies, and was still taking more",
+                                sent >> 20)
+                        .detail(rssBefore > 0 ? "server memory (RSS): %d MiB before, %d MiB after".formatted(rssBefore >> 10, rssAfter >> 10) : "")
+                        .cause(Cause.NO_BACKPRESSURE)
+                        .error();
+            }
+        }
+    }
+
+    @Test
+    @Suite.CheckId("limits.idle-timeout")
+    void idleTimeout(Probe p) throws IOException {
+        var target = p.target();
+        int idle = target.idleTimeout();
+        try (var peer = p.connect()) {
+            p.echoes(peer, "a client, before it falls silent", "then silence\n");
+            long start = System.nanoTime();
+            var early = peer.readToEnd(Duration.ofMillis(idle * 800L), 1 << 16);
+            if (early.end() != Peer.End.TIMEOUT) {
+                throw p.observed("the connection ended %s after the client fell silent, before the %d s of --idle-timeout",
+                                Peer.seconds(Duration.ofNanos(System.nanoTime() - start)), idle)
+                        .cause(Cause.IDLE_TIMEOUT_EARLY)
+                        .error();
+            }
+            var late = peer.readToEnd(p.reply().plus(Duration.ofMillis(idle * 200L)), 1 << 16);
+            if (late.end() == Peer.End.TIMEOUT) {
+                throw p.observed("the client was still connected %s after it fell silent (--idle-timeout %d)",
+                                Peer.seconds(Duration.ofNanos(System.nanoTime() - start)), idle)
+                        .detail(target.serverSide(peer.localPort()))
+                        .cause(p.model() == Model.EVENT_LOOP ? Cause.LOOP_NO_IDLE_TIMEOUT : Cause.NO_IDLE_TIMEOUT)
+                        .error();
+            }
+        }
+    }
+}

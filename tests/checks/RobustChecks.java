@@ -1,0 +1,183 @@
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** robust.*: misbehaving clients do not harm the server: afterwards it still serves, and its resources come back. */
+@ExtendWith(Suite.Extension.class)
+class RobustChecks {
+
+    @Test
+    @Suite.CheckId("robust.reset")
+    void reset(Probe p) throws IOException {
+        var base = p.target().baseline();
+        for (int i = 0; i < 10; i++) {
+            var peer = p.connect();
+            peer.send("reset mid-li");
+            peer.reset();
+        }
+        for (int i = 0; i < 10; i++) {
+            var peer = p.connect();
+            peer.send("a whole line, then reset\n");
+            peer.reset();
+        }
+        p.stillServes("after 20 clients reset their connections");
+        p.backToBaseline(base, "after 20 clients reset their connections", Cause.RESET_NOT_HANDLED);
+    }
+
+    @Test
+    @Suite.CheckId("robust.idle")
+    void idle(Probe p) throws IOException {
+        var target = p.target();
+        var base = target.baseline();
+        int capacity = switch (p.model()) {
+            case THREAD_POOL -> p.workers() - 1;
+            case SINGLE_THREADED -> 10;
+            case null, default -> target.maxClients() > 0 ? target.maxClients() - 1 : 10;
+        };
+        int idleCount = Math.min(10, capacity);
+        var idle = new ArrayList<Peer>();
+        try {
+            for (int i = 0; i < idleCount; i++) {
+                idle.add(p.connect());
+            }
+            for (int i = 0; i < 10; i++) {
+                p.connect().close();
+            }
+            if (!p.serial() && idleCount > 0) {
+                p.stillServes("while " + idleCount + " idle clients stay connected");
+            }
+        } finally {
+            Probe.closeAll(idle);
+        }
+        p.stillServes("after idle clients and clients that closed at once");
+        p.backToBaseline(base, "after idle clients left", Cause.IDLE_CLIENT_NOT_HANDLED);
+    }
+
+    @Test
+    @Suite.CheckId("robust.peer-gone")
+    void peerGone(Probe p) throws IOException {
+        var base = p.target().baseline();
+        int n = p.serial() ? 1 : Math.min(5, p.model() == Model.THREAD_POOL ? p.workers() : 5);
+        var line = p.fillerLine();
+        var peers = new ArrayList<Peer>();
+        var writers = new ArrayList<Thread>();
+        for (int i = 0; i < n; i++) {
+            var peer = p.connect();
+            peers.add(peer);
+            writers.add(Thread.ofPlatform().daemon().name("peer-gone-writer").start(() -> {
+                try {
+                    for (int k = 0; k < 1024; k++) {
+                        peer.send(line);
+                    }
+                } catch (IOException e) {
+                    // The close below ends the writes: expected.
+                }
+            }));
+        }
+        try {
+            writers.getFirst().join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Leave once the replies have stopped coming (the server is blocked writing to a client that does not
+        // read), and with a reset: the server's write then fails, whatever its timing.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        for (var peer : peers) {
+            for (int last = -1, now = peer.unread(); (now == 0 || now != last) && System.nanoTime() < deadline; ) {
+                Target.pause(Duration.ofMillis(100));
+                last = now;
+                now = peer.unread();
+            }
+        }
+        for (var peer : peers) {
+            try {
+                peer.reset();
+            } catch (IOException e) {
+                peer.close();
+            }
+        }
+        p.stillServes("after clients sent 1 MiB and left without reading");
+        p.backToBaseline(base, "after " + n + " clients sent 1 MiB and left without reading", Cause.WRITE_ERROR_NOT_HANDLED);
+    }
+
+    @Test
+    @Suite.CheckId("robust.flood")
+    void flood(Probe p) throws IOException {
+        var target = p.target();
+        var base = target.baseline();
+        int n = p.connections(500, 64);
+        var channels = p.connectAll(n, target.timeouts().connect());
+        var peak = base;
+        try {
+            for (int i = 0; i < 5 && base != null; i++) {
+                Target.pause(Duration.ofMillis(200));
+                var u = target.usage();
+                peak = new Target.Usage(Math.max(u.threads(), peak.threads()), Math.max(u.fds(), peak.fds()),
+                        Math.max(u.children(), peak.children()), Math.max(u.zombies(), peak.zombies()),
+                        u.fds() >= peak.fds() ? u.fdKinds() : peak.fdKinds(),
+                        Math.max(u.ownThreads(), peak.ownThreads()), Math.max(u.ownFds(), peak.ownFds()));
+            }
+        } finally {
+            Probe.closeAll(channels);
+        }
+        if (base != null) {
+            floodBounds(p, base, peak, channels.size(), n);
+        }
+        // Clients still in the backlog are accepted (and end at once) before a new one can be.
+        Target.await(() -> target.listenerBacklog() == 0, p.settle());
+        if (base != null) {
+            target.awaitUsage(u -> u.children() <= base.children(), p.settle());
+        }
+        p.stillServes("after " + n + " clients connected at once and left");
+        p.backToBaseline(base, "after " + n + " clients connected at once and left", Cause.WAITING_NOT_CLEANED);
+    }
+
+    // What the model's bounds allow at the peak of a flood: threads, sockets, children.
+    private static void floodBounds(Probe p, Target.Usage base, Target.Usage peak, int connected, int n) {
+        var target = p.target();
+        int maxClients = target.maxClients() > 0 ? target.maxClients() : 256;
+        int workers = p.workers();
+        var seen = "with %d of %d clients connected at once, ".formatted(connected, n);
+        if (p.model() == Model.MULTI_PROCESS) {
+            if (peak.children() > maxClients) {
+                throw p.observed(seen + "the server had %d child processes; the bound is %d (--max-clients)",
+                                peak.children(), maxClients)
+                        .cause(Cause.CHILDREN_UNCAPPED)
+                        .error();
+            }
+            if (peak.ownFds() > base.ownFds() + Probe.FLOOD_FD_SLACK) {
+                throw p.observed(seen + "the server itself held %d open files, %+d from %d", peak.ownFds(),
+                                peak.ownFds() - base.ownFds(), base.ownFds())
+                        .cause(Cause.PARENT_HOLDS)
+                        .error();
+            }
+            return;
+        }
+        int socketBound = switch (p.model()) {
+            case SINGLE_THREADED -> 1;
+            case MULTI_THREADED, EVENT_LOOP, VIRTUAL_THREADS -> maxClients;
+            case THREAD_POOL -> workers + (target.queue() > 0 ? target.queue() : 64);
+            case null, default -> n;
+        };
+        if (peak.fds() > base.fds() + socketBound + Probe.FLOOD_FD_SLACK) {
+            throw p.observed(seen + "open files went from %d to %d (%+d); the bound is %d clients",
+                            base.fds(), peak.fds(), peak.fds() - base.fds(), socketBound)
+                    .detail("by kind, at the peak: " + peak.fdKinds())
+                    .cause(p.model() == Model.THREAD_POOL ? Cause.QUEUE_UNBOUNDED : Cause.CLIENTS_UNCAPPED)
+                    .error();
+        }
+        int threadBound = switch (p.model()) {
+            case MULTI_THREADED -> maxClients;
+            case THREAD_POOL -> workers;
+            case null, default -> 0;
+        };
+        if (peak.threads() > base.threads() + threadBound + Probe.THREAD_SLACK) {
+            throw p.observed(seen + "threads went from %d to %d (%+d); the bound is %d",
+                            base.threads(), peak.threads(), peak.threads() - base.threads(), threadBound)
+                    .cause(p.model() == Model.MULTI_THREADED ? Cause.THREADS_UNCAPPED : Cause.LOOP_OR_POOL_UNBOUNDED)
+                    .error();
+        }
+    }
+}

@@ -1,0 +1,301 @@
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * What one check works with: the server under test, its catalogue entry, the run's options, and
+ * the steps checks share (connect, expect a reply, wait for resources to come back). Every failure
+ * it raises is a {@link Finding} of this check. The suite hands a new one to each check.
+ */
+final class Probe {
+
+    /** Slack for counts that the JVM moves by itself (JIT and GC threads come and go). */
+    static final int THREAD_SLACK = 4;
+    static final int FD_SLACK = 3;
+    /** Refused clients are closed an instant after they are accepted: a flood's peak may catch a few. */
+    static final int FLOOD_FD_SLACK = 16;
+
+    /** What the run was asked for beyond the server: --soak. */
+    record Options(int soakSeconds) {
+    }
+
+    private final Target target;
+    private final Catalogue.Entry entry;
+    private final Options options;
+    private final Finding.Context context;
+
+    Probe(Target target, Catalogue.Entry entry, Options options) {
+        this.target = target;
+        this.entry = entry;
+        this.options = options;
+        var launch = target.launch();
+        this.context = new Finding.Context(entry.rule(), target::knownModel, launch, launch == null ? 0 : launch.stderrMark());
+    }
+
+    Target target() {
+        return target;
+    }
+
+    Catalogue.Entry entry() {
+        return entry;
+    }
+
+    int soakSeconds() {
+        return options.soakSeconds();
+    }
+
+    /** The start of a failure of this check: what was observed. */
+    Finding observed(String format, Object... args) {
+        return Finding.observed(context, format, args);
+    }
+
+    // ---- The model and the bounds that follow from it ------------------------------------------
+
+    Model model() {
+        return target.model();
+    }
+
+    boolean serial() {
+        return model() == Model.SINGLE_THREADED;
+    }
+
+    /** The pool's workers: from the ready line or --workers, else the kit's default. */
+    int workers() {
+        return target.workers() > 0 ? target.workers() : 16;
+    }
+
+    /**
+     * How many connections a check makes: each one costs a multi-process server a JVM (about 50 ms
+     * of CPU), so that model gets what two cores can spawn in a few seconds.
+     */
+    int connections(int usual, int multiProcess) {
+        return model() == Model.MULTI_PROCESS ? multiProcess : usual;
+    }
+
+    Duration reply() {
+        return target.timeouts().reply();
+    }
+
+    /** How long the replies of {@code clients} new clients may take: a child process per client starts slower. */
+    Duration replyFor(int clients) {
+        return model() == Model.MULTI_PROCESS ? reply().plus(Duration.ofMillis(200L * clients)) : reply();
+    }
+
+    /** How long resources may take to come back: children waiting in the backlog still have to be started and ended. */
+    Duration settle() {
+        return model() == Model.MULTI_PROCESS ? target.timeouts().settle().multipliedBy(3) : target.timeouts().settle();
+    }
+
+    Duration quiet() {
+        return target.timeouts().quiet();
+    }
+
+    // ---- Clients and replies -------------------------------------------------------------------
+
+    /** Connects a new client, or fails the check saying why it could not. */
+    Peer connect() {
+        try {
+            return target.connect();
+        } catch (IOException e) {
+            var refused = String.valueOf(e.getMessage()).contains("refused");
+            long pid = target.pid();
+            throw observed("a new client could not connect to %s: %s", target.hostPort(), e.getMessage())
+                    .detail(pid > 0 ? "server process " + pid + (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                            ? " is running" : " is gone") : "")
+                    .detail(target.listenerState())
+                    .cause(refused ? Cause.SERVER_GONE : Cause.BACKLOG_FULL)
+                    .error();
+        }
+    }
+
+    /** Why a reply differs from the expected one: the bytes compared, the server's side, and the likely causes. */
+    Finding reply(Peer peer, String what, byte[] expected, Peer.Reply got) {
+        var f = observed("%s: %s", what, got.describe())
+                .detail(got.bytes().length == 0
+                        ? "expected " + Bytes.count(expected.length) + ": " + Bytes.text(expected)
+                        : Bytes.compare(expected, got.bytes()));
+        if (!got.complete() && got.end() != Peer.End.EOF) {
+            f.detail(target.serverSide(peer.localPort()));
+        }
+        f.detail(peer.trace());
+        var seen = new Diagnosis.Seen(expected, got.bytes(), got.end(), peer.earlier(),
+                Diagnosis.Side.of(target.serverSocket(peer.localPort())), target.prefix(), target.raw(), target.claimed());
+        return f.causes(Diagnosis.of(seen));
+    }
+
+    /** Reads the reply {@code expected} and fails, explaining the difference, when it is not that. */
+    void expect(Peer peer, String what, byte[] expected) throws IOException {
+        expect(peer, what, expected, got -> null);
+    }
+
+    /** As above; when the reply is wrong, {@code likelier} may name a likelier cause from the bytes that came, or null. */
+    void expect(Peer peer, String what, byte[] expected, Function<byte[], Cause.Likely> likelier) throws IOException {
+        var got = peer.read(expected.length, reply());
+        if (!Arrays.equals(got.bytes(), expected)) {
+            var f = reply(peer, what, expected, got);
+            var cause = likelier.apply(got.bytes());
+            if (cause != null) {
+                f.cause(cause);
+            }
+            throw f.error();
+        }
+    }
+
+    /** Sends {@code line} and expects its reply. */
+    void echoes(Peer peer, String what, byte[] line) throws IOException {
+        echoes(peer, what, line, got -> null);
+    }
+
+    void echoes(Peer peer, String what, byte[] line, Function<byte[], Cause.Likely> likelier) throws IOException {
+        peer.send(line);
+        expect(peer, what, target.replyTo(line), likelier);
+    }
+
+    void echoes(Peer peer, String what, String line) throws IOException {
+        echoes(peer, what, Bytes.of(line));
+    }
+
+    /** Sends {@code sent}, half-closes, and expects {@code expected} then end of stream. */
+    void endsAfter(String what, byte[] sent, byte[] expected) throws IOException {
+        try (var peer = connect()) {
+            peer.send(sent);
+            peer.halfClose();
+            var got = peer.readToEnd(reply(), expected.length + (1 << 20));
+            if (!Arrays.equals(got.bytes(), expected) || got.end() != Peer.End.EOF) {
+                var f = reply(peer, what, expected, got);
+                if (Arrays.equals(got.bytes(), expected) && parentHolds(List.of(peer.localPort())) > 0) {
+                    f.cause(Cause.PARENT_HOLDS);
+                } else if (Arrays.equals(got.bytes(), expected)) {
+                    f.cause(Cause.NO_CLOSE_AT_EOF);
+                } else if (got.bytes().length == 0 && got.end() == Peer.End.EOF) {
+                    f.cause(Cause.OWED_DROPPED);
+                } else if (!target.raw() && Arrays.equals(got.bytes(), Bytes.concat(expected, new byte[] {'\n'}))) {
+                    f.cause(Cause.LF_ADDED);
+                }
+                throw f.error();
+            }
+        }
+    }
+
+    /** How many of these clients' server-side sockets the server's own process (a multi-process parent) holds. */
+    long parentHolds(Collection<Integer> clientPorts) {
+        if (model() != Model.MULTI_PROCESS || !target.local()) {
+            return 0;
+        }
+        var owners = ProcFs.socketOwners();
+        return clientPorts.stream().flatMap(p -> target.serverSocket(p).stream())
+                .filter(s -> owners.getOrDefault(s.inode(), List.of()).contains(target.pid())).count();
+    }
+
+    /** A new client is echoed correctly: the server is still serving. */
+    void stillServes(String after) throws IOException {
+        try (var peer = connect()) {
+            // A multi-process server may still be starting the children of the clients just gone.
+            var line = Bytes.of("still serving?\n");
+            peer.send(line);
+            var expected = target.replyTo(line);
+            var got = peer.read(expected.length, replyFor(20));
+            if (!Arrays.equals(got.bytes(), expected)) {
+                throw reply(peer, "a new client " + after, expected, got).error();
+            }
+        }
+    }
+
+    // ---- Resources -----------------------------------------------------------------------------
+
+    /** Waits for the server's threads and open files to come back to {@code base}; fails when they do not. */
+    void backToBaseline(Target.Usage base, String after, Cause cause) {
+        if (base == null) {
+            return;
+        }
+        // A pool may start its workers on demand; they stay, and that is no leak.
+        int threads = base.threads() + THREAD_SLACK + (model() == Model.THREAD_POOL ? workers() : 0);
+        var now = target.awaitUsage(u -> u.threads() <= threads && u.fds() <= base.fds() + FD_SLACK
+                && u.zombies() == 0 && u.children() <= base.children(), settle());
+        if (now.threads() > threads || now.fds() > base.fds() + FD_SLACK || now.zombies() > 0
+                || now.children() > base.children()) {
+            throw observed("%s, the server did not give back its resources within %s", after, Peer.seconds(settle()))
+                    .detail("baseline: " + base.describe())
+                    .detail("now:      " + now.describe())
+                    .cause(cause)
+                    .error();
+        }
+    }
+
+    /** Connects {@code n} clients at once with non-blocking connects; returns those that connected. */
+    List<SocketChannel> connectAll(int n, Duration within) throws IOException {
+        var connected = new ArrayList<SocketChannel>();
+        try (var selector = Selector.open()) {
+            for (int i = 0; i < n; i++) {
+                var channel = SocketChannel.open();
+                channel.configureBlocking(false);
+                if (channel.connect(target.address())) {
+                    connected.add(channel);
+                } else {
+                    channel.register(selector, SelectionKey.OP_CONNECT);
+                }
+            }
+            long deadline = System.nanoTime() + within.toNanos();
+            while (!selector.keys().isEmpty() && System.nanoTime() < deadline) {
+                selector.select(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                for (var key : selector.selectedKeys()) {
+                    var channel = (SocketChannel) key.channel();
+                    key.cancel();
+                    try {
+                        channel.finishConnect();
+                        connected.add(channel);
+                    } catch (IOException e) {
+                        channel.close();
+                    }
+                }
+                selector.selectedKeys().clear();
+                selector.selectNow();
+            }
+            for (var key : selector.keys()) {
+                key.channel().close();
+            }
+        }
+        return connected;
+    }
+
+    static void closeAll(Collection<? extends AutoCloseable> all) {
+        for (var c : all) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // A client we are done with: nothing to learn from a failed close.
+            }
+        }
+    }
+
+    /** Waits until the server's log has had no new line for 200 ms, or 2 s have passed: its lines come as it goes. */
+    static void awaitQuietLog(Launch launch) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        long last = -1;
+        for (long now = launch.stderrMark(); now != last && System.nanoTime() < deadline; now = launch.stderrMark()) {
+            last = now;
+            Target.pause(Duration.ofMillis(200));
+        }
+    }
+
+    /** Bytes 0..n-1 of a deterministic, varied text (no LF). */
+    static byte[] filler(int n) {
+        var bytes = new byte[n];
+        for (int i = 0; i < n; i++) {
+            bytes[i] = (byte) (' ' + 1 + (i * 7) % 94);
+        }
+        return bytes;
+    }
+
+    /** A line of {@code filler} bytes and its LF, at most 1024 bytes and within --max-line. */
+    byte[] fillerLine() {
+        return Bytes.concat(filler(Math.min(1023, target.maxLine() - 1)), new byte[] {'\n'});
+    }
+}

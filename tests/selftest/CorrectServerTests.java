@@ -1,0 +1,92 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Servers that are not the solutions, written another way and in other languages (tests/correct): each passes. */
+@Order(15)
+@DisplayName("servers that are not the solutions, written another way (tests/correct), pass")
+@ExtendWith(TestRun.SelectInvocations.class)
+class CorrectServerTests {
+
+    /** A correct server of tests/correct, and how to build and launch it (from its header). */
+    record Server(Path file, String description, String build, String launch, List<String> suite) {
+        static List<Server> all() throws IOException {
+            try (var files = Files.list(Kit.ROOT.resolve("tests/correct"))) {
+                var servers = new ArrayList<Server>();
+                for (var file : files.sorted().toList()) {
+                    String description = "";
+                    String build = "";
+                    String launch = "";
+                    List<String> suite = List.of();
+                    for (var line : Files.readAllLines(file)) {
+                        var text = line.replaceFirst("^\\s*(//|#|/\\*|\\*)\\s?", "");
+                        if (text.startsWith("Correct: ")) {
+                            description = text.substring(9);
+                        } else if (text.startsWith("Build: ")) {
+                            build = text.substring(7);
+                        } else if (text.startsWith("Launch: ")) {
+                            launch = text.substring(8);
+                        } else if (text.startsWith("Suite: ")) {
+                            suite = List.of(text.substring(7).split("\\s+"));
+                        }
+                    }
+                    if (!launch.isEmpty()) {
+                        servers.add(new Server(file, description, build, launch, suite));
+                    }
+                }
+                return servers;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return Kit.ROOT.relativize(file).toString();
+        }
+    }
+
+    static List<Server> servers() throws IOException {
+        return Server.all();
+    }
+
+    @ParameterizedTest(name = "{0} passes, line and raw", quoteTextArguments = false)
+    @DisplayName("correct servers pass")
+    @MethodSource("servers")
+    void passes(Server server, TestReporter reporter) throws Exception {
+        var tool = server.launch().split(" ")[0];
+        if (!tool.startsWith("./") && !tool.startsWith("build/")
+                && new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() != 0) {
+            assertThat(System.getenv("CI")).as("%s is needed; .ci/run installs it", tool).isNotEqualTo("true");
+            org.junit.jupiter.api.Assumptions.abort(tool + " is not installed");
+        }
+        if (!server.build().isEmpty()) {
+            Files.createDirectories(Kit.ROOT.resolve("build/correct"));
+            var build = new ProcessBuilder("sh", "-c", server.build()).directory(Kit.ROOT.toFile())
+                    .redirectErrorStream(true).start();
+            var output = new String(build.getInputStream().readAllBytes());
+            assertThat(build.waitFor()).as("building %s: %s", server, output).isZero();
+        }
+        for (var mode : List.of("line", "raw")) {
+            var mark = Kit.newMark();
+            var args = new ArrayList<>(List.of("--launch", Kit.MARK + "=" + mark + " exec " + server.launch()));
+            args.addAll(server.suite());
+            if (mode.equals("raw")) {
+                args.add("--raw");
+            }
+            var run = Kit.SuiteRun.inProcess(mark, args.toArray(String[]::new));
+            assertThat(run.result().status()).as("%s in %s mode: %s", server, mode, run.describe()).isZero();
+            reporter.publishEntry(mode + " mode", run.result().output().strip().lines().reduce((a, b) -> b).orElse("")
+                    + ", model " + run.report().get("model").getAsString());
+            Kit.assertGone(run);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Future;
+import java.util.function.IntUnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every broken server of tests/faults, launched in a process of its own, against every check:
+ * it fails the checks its header names, with its cause. The fault x check table ends the group.
+ */
+@Order(16)
+@DisplayName("each broken server (tests/faults) fails the checks that name its defect")
+@ExtendWith({TestRun.SelectInvocations.class, Kit.OptionsResolver.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FaultTests {
+
+    /** Each fault's status per check, for the table printed after the last one. */
+    private final Map<String, Map<String, String>> table = new ConcurrentSkipListMap<>();
+    /** The runs of the faults that never answer, started on the background lane when the group begins. */
+    private final Map<String, Future<Kit.SuiteRun>> waiting = new ConcurrentHashMap<>();
+
+    static List<Fault> faults() throws IOException {
+        return Fault.all();
+    }
+
+    /** A fault that fails the basic echo makes every check wait out its timeout: its run costs time, not CPU. */
+    static boolean waits(Fault fault) {
+        return fault.mustFail().contains("echo.basic") || fault.mustFail().contains("raw.basic");
+    }
+
+    @BeforeAll
+    void startWaitingRuns(Kit.Options options, TestRun.Selection selection) throws IOException {
+        for (var fault : Fault.all()) {
+            if (waits(fault) && (selection.accepts().test(invocationName(fault)) || selection.accepts().test(TEMPLATE))) {
+                waiting.put(fault.name(), options.background().submit(() -> run(fault)));
+            }
+        }
+    }
+
+    private static final String TEMPLATE = "faults fail the suite";
+
+    private static String invocationName(Fault fault) {
+        return "tests/faults/" + fault.name() + ".java fails";
+    }
+
+    // The fault from this JVM's class path (it is compiled in), the suite in this JVM: no JBang, no compile.
+    private static Kit.SuiteRun run(Fault fault) throws IOException {
+        var mark = Kit.newMark();
+        var args = new ArrayList<>(List.of("--launch", Kit.javaCommand(fault.name(), mark)));
+        args.addAll(fault.suite());
+        return Kit.SuiteRun.inProcess(mark, args.toArray(String[]::new));
+    }
+
+    static Map<String, String> statuses(Kit.SuiteRun run) {
+        var statuses = new LinkedHashMap<String, String>();
+        if (run.report() != null) {
+            run.report().getAsJsonArray("checks").forEach(c -> statuses.put(c.getAsJsonObject().get("id").getAsString(),
+                    c.getAsJsonObject().get("status").getAsString()));
+        }
+        return statuses;
+    }
+
+    @ParameterizedTest(name = "tests/faults/{0}.java fails", quoteTextArguments = false)
+    @DisplayName(TEMPLATE)
+    @MethodSource("faults")
+    void fails(Fault fault, TestReporter reporter) throws Exception {
+        assertThat(fault.mustFail()).as("the '// Must fail:' header of %s", fault.file()).isNotEmpty();
+        var started = waiting.get(fault.name());
+        var run = started != null ? started.get() : run(fault);
+        table.put(fault.name(), statuses(run));
+        assertThat(run.result().status()).as("%s (%s): %s", fault.name(), fault.defect(), run.describe()).isEqualTo(1);
+        for (var id : fault.mustFail()) {
+            assertThat(run.status(id)).as("%s on %s (%s); failed: %s", fault.name(), id, fault.defect(), run.ids("failed"))
+                    .isEqualTo("failed");
+            assertThat(run.message(id)).as("the message of %s", id).contains("observed:", "likely cause:", "reread:");
+        }
+        var first = fault.mustFail().getFirst();
+        assertThat(run.cause(first)).as("%s: the cause of %s (its header's '// Cause:'): %s", fault, first, run.message(first))
+                .isIn(fault.causes());
+        reporter.publishEntry("failed as it must", String.join(" ", fault.mustFail()));
+        var others = new ArrayList<>(run.ids("failed"));
+        others.removeAll(fault.mustFail());
+        reporter.publishEntry("failed as well", others.isEmpty() ? "nothing" : String.join(" ", others));
+        Kit.assertGone(run);
+    }
+
+    /** Fault x check: X failed as declared, x failed as well, . passed, blank skipped, ! declared but not failed. */
+    @AfterAll
+    void printTable() throws IOException {
+        if (table.isEmpty()) {
+            return;
+        }
+        var declared = new java.util.HashMap<String, List<String>>();
+        for (var fault : Fault.all()) {
+            declared.put(fault.name(), fault.mustFail());
+        }
+        var ids = Catalogue.ALL.stream().map(Catalogue.Entry::id).toList();
+        var out = new StringBuilder("\n  fault x check (X: fails as its header says, x: fails as well, .: passes, blank: skipped, "
+                + "!: should fail and does not)\n");
+        // Column numbers, tens above units.
+        for (var digit : List.<IntUnaryOperator>of(n -> n / 10, n -> n % 10)) {
+            out.append("  %-24s".formatted(""));
+            for (int i = 1; i <= ids.size(); i++) {
+                out.append((char) ('0' + digit.applyAsInt(i)));
+            }
+            out.append('\n');
+        }
+        table.forEach((fault, statuses) -> {
+            out.append("  %-24s".formatted(fault));
+            for (var id : ids) {
+                var status = statuses.getOrDefault(id, "skipped");
+                boolean must = declared.getOrDefault(fault, List.of()).contains(id);
+                out.append(switch (status) {
+                    case "failed" -> must ? 'X' : 'x';
+                    case "passed" -> must ? '!' : '.';
+                    default -> must ? '!' : ' ';
+                });
+            }
+            out.append('\n');
+        });
+        out.append("  columns: ");
+        for (int i = 0; i < ids.size(); i++) {
+            out.append(i + 1).append(' ').append(ids.get(i)).append(i + 1 < ids.size() ? ", " : "\n");
+        }
+        System.out.print(out);
+    }
+}

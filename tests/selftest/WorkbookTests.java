@@ -1,0 +1,123 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * ./jbang check N as a student runs it: every shipped exercise fails, on the checks its hints name,
+ * with the figures and messages its text promises; every solution passes with the catalogue's count.
+ */
+@Order(12)
+@DisplayName("the workbook: ./jbang check, as shipped and solved, against what the lesson texts promise")
+@ExtendWith({TestRun.SelectInvocations.class, Kit.OptionsResolver.class})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WorkbookTests {
+
+    /** "Lesson 4: 21 checks pass, 6 fail." */
+    private static final Pattern SHIPPED_SAYS = Pattern.compile("Lesson (\\d+): (\\d+) checks pass, (\\d+) fail\\.");
+    /** "    fails: echo.basic, echo.sequence" under a TODO of check's advice. */
+    private static final Pattern FAILS = Pattern.compile("^\\s+fails: (.*)$", Pattern.MULTILINE);
+
+    /** The shipped lessons that never answer, checked on the background lane from the group's start. */
+    private final Map<Integer, Future<Kit.Result>> waiting = new ConcurrentHashMap<>();
+
+    static Stream<Integer> lessons() {
+        return Lessons.ALL.stream().map(Lessons.Lesson::number);
+    }
+
+    private static final String SHIPPED = "shipped exercises fail";
+
+    // A lesson whose exercise as shipped fails the basic echo: every check waits out its timeout.
+    private static boolean waits(Lessons.Lesson lesson) throws IOException {
+        return Lessons.hints(lesson.hints(Kit.ROOT)).stream().anyMatch(h -> h.checks().contains("echo.basic"));
+    }
+
+    @BeforeAll
+    void startWaitingRuns(Kit.Options options, TestRun.Selection selection) throws IOException {
+        for (var lesson : Lessons.ALL) {
+            var name = "./jbang check %d: as shipped, lesson %d fails on its hints' checks, as its text says"
+                    .formatted(lesson.number(), lesson.number());
+            if (waits(lesson) && (selection.accepts().test(name) || selection.accepts().test(SHIPPED))) {
+                waiting.put(lesson.number(), options.background().submit(
+                        () -> Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", Integer.toString(lesson.number()))));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "./jbang check {0}: as shipped, lesson {0} fails on its hints' checks, as its text says", quoteTextArguments = false)
+    @DisplayName(SHIPPED)
+    @MethodSource("lessons")
+    void shippedFails(int number, TestReporter reporter) throws Exception {
+        var lesson = Lessons.lesson(number).orElseThrow();
+        var started = waiting.get(number);
+        var run = started != null ? started.get() : Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", Integer.toString(number));
+        assertThat(run.status()).as("%s", run.tail(30)).isEqualTo(1);
+        Kit.assertNoneLeft(run.mark(), "./jbang check " + number);
+        assertThat(run.output()).as("%s", run.tail(30))
+                .contains("listening on", "model=" + lesson.model(), "Next: TODO(1) in exercises/" + lesson.folderName() + "/",
+                        "hint: ./jbang check " + lesson.number() + " --hint ");
+        var says = SHIPPED_SAYS.matcher(run.output());
+        assertThat(says.find()).as("the summary line of check %d: %s", number, run.tail(30)).isTrue();
+        reporter.publishEntry("says", says.group());
+        int passed = Integer.parseInt(says.group(2));
+        int failed = Integer.parseInt(says.group(3));
+        var text = Files.readString(lesson.folder(Kit.ROOT).resolve("README.md"));
+        var where = "exercises/" + lesson.folderName() + "/README.md";
+        for (var m = LessonTextTests.SHIPPED.matcher(text); m.find(); ) {
+            assertThat(m.group()).as("%s promises \"%s\"; as shipped, %d checks pass and %d fail", where, m.group(), passed, failed)
+                    .isEqualTo("%d checks pass, %d fail and %d are skipped".formatted(passed, failed, Catalogue.ALL.size() - passed - failed));
+        }
+        for (var m = LessonTextTests.SAYS.matcher(text); m.find(); ) {
+            assertThat(run.output().replaceAll("\\s+", " ")).as("%s quotes %s saying \"%s\"", where, m.group(1), m.group(2))
+                    .contains(m.group(2).replaceAll("\\s+", " "));
+        }
+        var failing = new TreeSet<String>();
+        FAILS.matcher(run.output()).results().forEach(r -> failing.addAll(List.of(r.group(1).split(",\\s*"))));
+        var named = new TreeSet<String>();
+        Lessons.hints(lesson.hints(Kit.ROOT)).forEach(h -> named.addAll(h.checks()));
+        assertThat(failing).as("the checks that fail as shipped are those the Checks lines of %s name",
+                Kit.ROOT.relativize(lesson.hints(Kit.ROOT))).isEqualTo(named);
+    }
+
+    /** Every check that applies passes: the count is the catalogue's, and none fails (the line mode of SolutionTests). */
+    @ParameterizedTest(name = "./jbang check {0} --solution: with its TODO regions holding the solution's code, lesson {0} passes", quoteTextArguments = false)
+    @DisplayName("solutions pass their lesson")
+    @MethodSource("lessons")
+    void solutionPasses(int number) throws Exception {
+        var lesson = Lessons.lesson(number).orElseThrow();
+        var run = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", Integer.toString(lesson.number()), "--solution");
+        assertThat(run.status()).as("%s", run.tail(40)).isZero();
+        Kit.assertNoneLeft(run.mark(), "./jbang check " + number + " --solution");
+        assertThat(run.output()).contains("Lesson " + lesson.number() + " passes: " + LessonTextTests.solvedCount(lesson) + " checks.",
+                lesson.number() < Lessons.ALL.size() ? "Next: lesson " + (lesson.number() + 1) : "last lesson");
+    }
+
+    @Test
+    @DisplayName("check: --hint shows a hint, --list the lessons, bad lessons and hints exit 2")
+    void checkOptions() throws Exception {
+        var hint = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "1", "--hint", "3");
+        assertThat(hint.status()).as(hint.output()).isZero();
+        assertThat(hint.output()).contains("Lesson 1, TODO(3): split the bytes into lines", "keep(");
+        var list = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "--list");
+        assertThat(list.status()).as(list.output()).isZero();
+        assertThat(list.output()).contains("single-threaded", "multi-process", "virtual-threads", "TODOs left");
+        assertThat(Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "9").status()).isEqualTo(2);
+        assertThat(Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "1", "--hint", "9").status()).isEqualTo(2);
+    }
+}
