@@ -306,6 +306,15 @@ final class Target {
                 .orElse("no socket listens on port " + port() + " on this machine");
     }
 
+    /**
+     * How many of our clients (by local port) have closed and still wait for the server's kernel to acknowledge it
+     * (FIN_WAIT1, CLOSING): their end has not reached the server yet.
+     */
+    long unacknowledgedCloses(java.util.Set<Integer> clientPorts) {
+        return ProcFs.tcpSockets().stream().filter(s -> s.remote().getPort() == port() && clientPorts.contains(s.local().getPort())
+                && (s.state() == ProcFs.TcpState.FIN_WAIT1 || s.state() == ProcFs.TcpState.CLOSING)).count();
+    }
+
     /** How many connections wait in the listening socket's backlog (0 when it is not on this machine). */
     long listenerBacklog() {
         return ProcFs.tcpSockets(port()).stream().filter(s -> s.state() == ProcFs.TcpState.LISTEN)

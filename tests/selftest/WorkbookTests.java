@@ -41,6 +41,16 @@ class WorkbookTests {
         return Lessons.ALL.stream().map(Lessons.Lesson::number);
     }
 
+    /** The lessons as shipped, those that wait last: by the time the others are done, the background lane has run them. */
+    static Stream<Integer> shippedLessons() throws IOException {
+        var waiting = new java.util.ArrayList<Integer>();
+        var others = new java.util.ArrayList<Integer>();
+        for (var lesson : Lessons.ALL) {
+            (waits(lesson) ? waiting : others).add(lesson.number());
+        }
+        return Stream.concat(others.stream(), waiting.stream());
+    }
+
     private static final String SHIPPED = "shipped exercises fail";
 
     // A lesson whose exercise as shipped fails the basic echo: every check waits out its timeout.
@@ -65,7 +75,7 @@ class WorkbookTests {
 
     @ParameterizedTest(name = "./jbang check {0}: as shipped, lesson {0} fails on its hints' checks, as its text says", quoteTextArguments = false)
     @DisplayName(SHIPPED)
-    @MethodSource("lessons")
+    @MethodSource("shippedLessons")
     void shippedFails(int number, TestReporter reporter) throws Exception {
         var lesson = Lessons.lesson(number).orElseThrow();
         var started = waiting.get(number);
@@ -94,12 +104,12 @@ class WorkbookTests {
         FAILS.matcher(run.output()).results().forEach(r -> failing.addAll(List.of(r.group(1).split(",\\s*"))));
         var named = new TreeSet<String>();
         Lessons.hints(lesson.hints(Kit.ROOT)).forEach(h -> named.addAll(h.checks()));
-        assertThat(failing).as("the checks that fail as shipped are those the Checks lines of %s name",
-                Kit.ROOT.relativize(lesson.hints(Kit.ROOT))).isEqualTo(named);
+        assertThat(failing).as("every check that fails as shipped is named by a Checks line of %s (the TODO it goes to)",
+                Kit.ROOT.relativize(lesson.hints(Kit.ROOT))).isSubsetOf(named);
     }
 
     /** Every check that applies passes: the count is the catalogue's, and none fails (the line mode of SolutionTests). */
-    @ParameterizedTest(name = "./jbang check {0} --solution: with its TODO regions holding the solution's code, lesson {0} passes", quoteTextArguments = false)
+    @ParameterizedTest(name = "./jbang check {0} --solution: with its TODO regions holding the code of the solution, lesson {0} passes", quoteTextArguments = false)
     @DisplayName("solutions pass their lesson")
     @MethodSource("lessons")
     void solutionPasses(int number) throws Exception {
