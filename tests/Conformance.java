@@ -1,9 +1,6 @@
 //JAVA 25+
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/TestRun.java lib/Reports.java lib/Suite.java lib/Probe.java lib/Finding.java lib/Diagnosis.java
-//SOURCES lib/Cause.java lib/Catalogue.java lib/CheckGroup.java lib/Need.java lib/Bulk.java lib/Soak.java
-//SOURCES lib/ProcFs.java lib/Bytes.java lib/Peer.java lib/Launch.java lib/Model.java lib/Target.java lib/Observation.java
-//SOURCES checks/*.java
+//SOURCES lib/*.java checks/*.java
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = {"Checks an echo server against SPEC §2-§4: echo, framing, concurrency, cleanup, robustness.",
                 "Point it at a running server (--port) or let it start one (--launch)."},
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:every selected check passed", "1:one or more checks failed",
+        exitCodeList = {"0:every selected check passed (or does not apply)", "1:one or more checks failed, or could not be judged",
                         "2:bad usage, or no server could be reached"},
         footerHeading = "%nExamples:%n",
         footer = {"  ./jbang tests/Conformance.java --port 8888",
@@ -145,6 +142,7 @@ public class Conformance implements Callable<Integer> {
         var settings = new Target.Settings(host, port == null ? 0 : port, prefix, raw, maxLine, workers, idleTimeout,
                 claimed.orElse(null));
         Launch launched = null;
+        Session session = null;
         try {
             if (launch != null) {
                 launched = Launch.start(launch, settings.launchOptions(launch), timeouts.ready());
@@ -162,17 +160,21 @@ public class Conformance implements Callable<Integer> {
                 err.println("error: " + unreachable.get());
                 return 2;
             }
+            session = new Session(target, settings, launch, pid, verbose);
             out.println(target.describe());
             if (target.claimed() == null) {
                 out.println("observed  " + target.observe().describe());
             }
             var started = Instant.now();
-            var outcomes = Suite.run(target, new Probe.Options(soak), TestRun.selection(only, skip), out);
-            writeReports(target, launched, started, outcomes);
+            var outcomes = Suite.run(session, new Probe.Options(soak), TestRun.selection(only, skip), out);
+            writeReports(session, target, started, outcomes);
             out.println();
             out.println(TestRun.summary(outcomes));
-            return TestRun.count(outcomes, TestRun.Status.FAILED) > 0 ? 1 : 0;
+            return TestRun.count(outcomes, TestRun.Status.FAILED) + TestRun.count(outcomes, TestRun.Status.BLOCKED) > 0 ? 1 : 0;
         } finally {
+            if (session != null) {
+                session.stop();
+            }
             if (launched != null) {
                 launched.stop();
             }
@@ -186,16 +188,19 @@ public class Conformance implements Callable<Integer> {
                 entry.reliesOn().isEmpty() ? "" : "%nRelies on: %s.".formatted(String.join(", ", entry.reliesOn())));
     }
 
-    private void writeReports(Target target, Launch launched, Instant started, List<TestRun.Outcome> outcomes)
+    // The server as the run found it first ({@code first}), and how often it had to be launched again.
+    private void writeReports(Session session, Target first, Instant started, List<TestRun.Outcome> outcomes)
             throws java.io.IOException {
-        var modelName = target.claimed() != null ? target.claimed().label : target.observe().modelName();
+        var modelName = first.claimed() != null ? first.claimed().label : session.target().observe().modelName();
         var server = new LinkedHashMap<String, Object>();
-        server.put("address", target.hostPort());
-        server.put("pid", target.pid());
-        server.put("mode", target.raw() ? "raw" : "line");
+        server.put("address", first.hostPort());
+        server.put("pid", first.pid());
+        server.put("mode", first.raw() ? "raw" : "line");
         server.put("model", modelName);
-        if (launched != null) {
-            server.put("launch", launched.command());
+        if (first.launch() != null) {
+            server.put("launch", first.launch().command());
+            server.put("launched_pid", first.launch().process().pid());
+            server.put("relaunches", session.relaunches());
         }
         if (junitXml != null) {
             Reports.writeJUnitXml(junitXml, "conformance", started, outcomes, server);

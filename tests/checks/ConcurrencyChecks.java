@@ -52,7 +52,7 @@ class ConcurrencyChecks {
             long deadline = System.nanoTime() + p.replyFor(n).toNanos();
             for (int i = 0; i < n; i++) {
                 var want = target.replyTo("client %d of %d\n".formatted(i + 1, n));
-                var got = peers.get(i).read(want.length, Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+                var got = p.read(peers.get(i), want.length, Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
                 if (!Arrays.equals(got.bytes(), want)) {
                     if (got.bytes().length > 0 || got.end() != Peer.End.TIMEOUT) {
                         throw p.reply(peers.get(i), "client %d of %d".formatted(i + 1, n), want, got).error();
@@ -83,7 +83,10 @@ class ConcurrencyChecks {
             p.echoes(other, "another client, while the first is stalled mid-line", "not held up\n");
             p.echoes(third, "a third client, while the first is stalled mid-line", "nor me\n");
             stalled.send("line\n");
-            p.expect(stalled, "the stalled client, once its line is complete", p.target().replyTo("stalled mid-line\n"));
+            // The stalled client's own reply is framing's to judge (framing.split): held to it once that passed.
+            if (p.passed("framing.split")) {
+                p.expect(stalled, "the stalled client, once its line is complete", p.target().replyTo("stalled mid-line\n"));
+            }
         }
     }
 

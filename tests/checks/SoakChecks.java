@@ -12,12 +12,7 @@ class SoakChecks {
     void mix(Probe p, TestReporter reporter) throws Exception {
         var target = p.target();
         int seconds = p.soakSeconds();
-        int clients = switch (p.model()) {
-            case SINGLE_THREADED -> 1;
-            case MULTI_PROCESS -> 3;
-            case THREAD_POOL -> Math.max(1, Math.min(8, p.workers() - 1));
-            case null, default -> 8;
-        };
+        int clients = p.model() == Model.MULTI_PROCESS ? 3 : Math.max(1, Math.min(8, p.servedAtOnce() - 1));
         long seed = System.nanoTime();
         // A short round of the same mix first: what a runtime allocates once, on first use (a virtual
         // thread carrier's I/O poller, a pool's workers), is then in the baseline, not counted as a leak.

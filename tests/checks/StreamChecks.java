@@ -11,9 +11,7 @@ class StreamChecks {
     @Test
     @Suite.CheckId("stream.half-close")
     void halfClose(Probe p) throws IOException {
-        var target = p.target();
-        p.endsAfter("after three lines and a half-close", Bytes.of("one\ntwo\nthree\n"),
-                Bytes.concat(target.replyTo("one\n"), target.replyTo("two\n"), target.replyTo("three\n")));
+        new HalfClose(p).run("after %s of lines and a half-close, read only once the server had them", HalfClose.lines(p.target()));
     }
 
     @Test

@@ -1,7 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that closes a client as soon as it reads its end of input, with replies still queued or owed.
-// Must fail: framing.partial-at-eof
+// Must fail: framing.partial-at-eof stream.half-close
 // Cause: OWED_DROPPED
 
 import java.nio.channels.SelectionKey;

@@ -2,7 +2,8 @@
 //SOURCES ../../solutions/SingleThreaded.java
 // Fault: the echo loop lets an IOException out, and it ends the accept loop: the first client that resets the connection stops the server.
 // Must fail: robust.reset
-// Cause: SERVER_GONE
+// May fail: robust.peer-gone (its clients vanish with a reset too)
+// Cause: SERVER_DIED
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

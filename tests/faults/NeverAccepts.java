@@ -1,7 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/shared/EchoServer.java
 // Fault: listens and prints its ready line, but never calls accept(): clients wait in the backlog forever.
-// Must fail: echo.basic echo.sequence stream.bulk concurrency.parallel concurrency.model
+// Must fail: echo.basic
 // Cause: NOT_ACCEPTED
 
 import java.net.ServerSocket;

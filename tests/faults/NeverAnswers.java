@@ -1,7 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: accepts every client and reads what it sends, but never writes a byte back.
-// Must fail: echo.basic echo.sequence framing.coalesced stream.half-close stream.bulk concurrency.parallel
+// Must fail: echo.basic
 // Cause: NOTHING_WRITTEN
 
 import java.io.IOException;

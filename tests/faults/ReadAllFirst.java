@@ -1,8 +1,8 @@
 //JAVA 25+
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that writes its replies only after the client's end of input, and stops reading while they pile up: with bulk data, nothing moves.
-// Must fail: stream.bulk echo.basic
-// Cause: DEADLOCK
+// Must fail: echo.basic
+// Cause: NOTHING_WRITTEN
 
 import java.nio.channels.SelectionKey;
 import picocli.CommandLine.Command;

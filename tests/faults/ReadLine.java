@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: lines are read as text with readLine() and written with println(): CR and bytes that are not UTF-8 are lost.
 // Must fail: echo.crlf echo.binary framing.partial-at-eof
+// May fail: limits.oversized-line (readLine() has no bound)
 // Cause: CR_LOST
 
 import java.io.BufferedReader;

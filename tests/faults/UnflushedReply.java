@@ -1,7 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: replies go into a BufferedOutputStream that is never flushed: they leave only when it is full, or at close.
-// Must fail: echo.basic echo.sequence
+// Must fail: echo.basic
 // Cause: NOTHING_WRITTEN
 
 import java.io.BufferedOutputStream;

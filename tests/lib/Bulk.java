@@ -45,6 +45,7 @@ final class Bulk {
         boolean paused = false;
         long started = System.nanoTime();
         long deadline = started + target.timeouts().checkBound().toNanos() * 2 / 3;
+        long ticks = target.cpuTicks();
         try (peer) {
             while (true) {
                 int n;
@@ -52,6 +53,17 @@ final class Bulk {
                     peer.socket().setSoTimeout((int) probe.reply().toMillis());
                     n = in.read(buffer, 0, Math.min(buffer.length, Math.max(1, expected.length + 1 - received)));
                 } catch (SocketTimeoutException e) {
+                    if (received == expected.length) {
+                        // Every byte came back; the close that should follow is stream.half-close's to judge.
+                        break;
+                    }
+                    // Nothing for a while, but the server works (a slow machine): no stall yet.
+                    long now = target.cpuTicks();
+                    if (now - ticks >= Target.BUSY_TICKS_PER_SECOND * Math.max(1, probe.reply().toSeconds())
+                            && System.nanoTime() < deadline) {
+                        ticks = now;
+                        continue;
+                    }
                     throw stalled(what, peer, input.length, sent.get(), expected.length, received, writeError.get());
                 } catch (IOException e) {
                     throw probe.observed("%s: the connection failed after %s of %s came back: %s", what,

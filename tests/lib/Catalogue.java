@@ -20,26 +20,32 @@ final class Catalogue {
      * (0: no TODO of its own; the cause of a failure finds one in the lesson's hints).
      */
     record Entry(String id, CheckGroup group, String rule, String why, String fix, int lesson, int todo, int points,
-                 Set<Need> needs, List<String> reliesOn) {
+                 Set<Need> needs, List<String> reliesOn, boolean endsTheServer) {
 
         Entry teaches(int lesson, int todo) {
-            return new Entry(id, group, rule, why, fix, lesson, todo, points, needs, reliesOn);
+            return new Entry(id, group, rule, why, fix, lesson, todo, points, needs, reliesOn, endsTheServer);
         }
 
         Entry points(int points) {
-            return new Entry(id, group, rule, why, fix, lesson, todo, points, needs, reliesOn);
+            return new Entry(id, group, rule, why, fix, lesson, todo, points, needs, reliesOn, endsTheServer);
         }
 
         Entry needs(Need... needs) {
-            return new Entry(id, group, rule, why, fix, lesson, todo, points, Set.of(needs), reliesOn);
+            return new Entry(id, group, rule, why, fix, lesson, todo, points, Set.of(needs), reliesOn, endsTheServer);
         }
 
+        /** The rules this check cannot judge without: when one of them failed, this one is blocked, not failed. */
         Entry reliesOn(String... ids) {
-            return new Entry(id, group, rule, why, fix, lesson, todo, points, needs, List.of(ids));
+            return new Entry(id, group, rule, why, fix, lesson, todo, points, needs, List.of(ids), endsTheServer);
+        }
+
+        /** The check stops the server itself: its end is no death, and nothing runs after it. */
+        Entry endingTheServer() {
+            return new Entry(id, group, rule, why, fix, lesson, todo, points, needs, reliesOn, true);
         }
 
         Entry explained(String why, String fix) {
-            return new Entry(id, group, rule, why.strip(), fix.strip(), lesson, todo, points, needs, reliesOn);
+            return new Entry(id, group, rule, why.strip(), fix.strip(), lesson, todo, points, needs, reliesOn, endsTheServer);
         }
 
         /** "lesson 1, TODO(2)", or "the lesson of the server's model". */
@@ -50,7 +56,7 @@ final class Catalogue {
     }
 
     private static Entry check(String id, CheckGroup group, String rule) {
-        return new Entry(id, group, rule, "", "", 1, 0, 1, Set.of(), List.of());
+        return new Entry(id, group, rule, "", "", 1, 0, 1, Set.of(), List.of(), false);
     }
 
     private static final String BASIC = "echo.basic";
@@ -98,7 +104,7 @@ final class Catalogue {
                     Many lines may arrive in one read. Each needs its own reply.""", """
                     After a read, find every LF in it, not just the first; answer each line ({FEWER_PREFIXES})."""),
             check("framing.utf8-split", CheckGroup.FRAMING, "a character whose bytes are split across two writes comes back whole")
-                    .teaches(1, 3).needs(Need.LINE_MODE).reliesOn(BASIC).explained("""
+                    .teaches(1, 3).needs(Need.LINE_MODE).reliesOn("echo.utf8").explained("""
                     A read may end inside a multi-byte character. Decoding per read loses it.""", """
                     Do not decode; frame bytes ({DECODED}). If you must decode, keep the undecoded tail between reads
                     (a CharsetDecoder does); but an echo server has no reason to decode."""),
@@ -110,30 +116,30 @@ final class Catalogue {
                     ({LF_ADDED}); then close. Closing at once drops them: {OWED_DROPPED}."""),
 
             check("stream.half-close", CheckGroup.STREAM, "lines then half-close: every reply arrives, then the server closes")
-                    .teaches(1, 2).needs(Need.LINE_MODE).reliesOn(BASIC).explained("""
+                    .teaches(1, 2).needs(Need.LINE_MODE).reliesOn("framing.split", "framing.coalesced").explained("""
                     A client that half-closes still reads. It waits for every reply, then for the end of the stream,
                     which the server's close gives it.""", """
                     {NO_CLOSE_AT_EOF}. Every descriptor of the connection must be closed, in a child process and in
                     the parent of lesson 2 too ({PARENT_HOLDS})."""),
             check("stream.large-line", CheckGroup.STREAM, "a line of --max-line bytes, LF included, is echoed intact")
-                    .teaches(1, 3).needs(Need.LINE_MODE).reliesOn(BASIC).explained("""
+                    .teaches(1, 3).needs(Need.LINE_MODE).reliesOn("framing.split").explained("""
                     A line may be as long as --max-line. A fixed 8 KiB buffer is not a line limit.""", """
                     Keep a line's start across reads, growing up to --max-line; answer it when its LF arrives, in one
                     reply ({LINE_CUT})."""),
             check("stream.bulk", CheckGroup.STREAM, "16 MiB of lines, written while reading: byte-exact, no deadlock")
-                    .teaches(1, 2).points(2).needs(Need.LINE_MODE).reliesOn(BASIC).explained("""
+                    .teaches(1, 2).points(2).needs(Need.LINE_MODE).reliesOn("framing.split", "framing.coalesced", "echo.empty-line").explained("""
                     A client that writes while it reads sends megabytes with no pause. A server that holds back its
                     replies, or drops part of a write, deadlocks or corrupts the stream.""", """
                     Write each reply as soon as it is ready, never at end of input ({DEADLOCK}); when a non-blocking
                     write takes only part of the bytes, keep the rest ({PARTIAL_WRITE_DROPPED})."""),
 
             check("limits.oversized-line", CheckGroup.LIMITS, "more than --max-line bytes without LF: the connection is closed, others are still served")
-                    .teaches(1, 3).needs(Need.LINE_MODE).reliesOn(BASIC).explained("""
+                    .teaches(1, 3).needs(Need.LINE_MODE).reliesOn("framing.split", "stream.large-line", "stream.half-close").explained("""
                     Without a limit, one client sending bytes without an LF makes the server hold any amount of
                     memory.""", """
                     {NO_LINE_LIMIT}. Other clients go on."""),
             check("limits.backpressure", CheckGroup.LIMITS, "a client that sends and never reads cannot make the server buffer without bound: the server stops reading it")
-                    .teaches(MODEL_LESSON, 0).explained("""
+                    .teaches(MODEL_LESSON, 0).reliesOn(BASIC).explained("""
                     A client that sends and never reads its replies must not make the server buffer without bound.
                     A blocking server stops reading by itself (its write blocks); an event loop must choose to.""", """
                     {NO_BACKPRESSURE}; TCP then slows the client down."""),
@@ -153,7 +159,7 @@ final class Catalogue {
                     Every byte value, LF included, comes back unchanged and in order.""", """
                     No Reader or Writer, no String: copy bytes ({DECODED})."""),
             check("raw.bulk", CheckGroup.RAW, "raw mode: 64 MiB written while reading come back byte-exact, without deadlock")
-                    .teaches(1, 2).points(2).needs(Need.RAW_MODE).reliesOn("raw.basic").explained("""
+                    .teaches(1, 2).points(2).needs(Need.RAW_MODE).reliesOn("raw.binary").explained("""
                     64 MiB written while reading must come back byte-exact, without deadlock.""", """
                     As for stream.bulk: write as soon as you read ({DEADLOCK}), and keep what a partial write left
                     ({PARTIAL_WRITE_DROPPED})."""),
@@ -169,7 +175,7 @@ final class Catalogue {
                     Concurrent models: {SERIAL}. A pool serves as many at once as it has workers. Single-threaded:
                     {NOT_SINGLE_THREADED}."""),
             check("concurrency.stalled-peer", CheckGroup.CONCURRENCY, "a client stalled mid-line does not hold up other clients")
-                    .teaches(MODEL_LESSON, 0).needs(Need.CONCURRENT).reliesOn(BASIC, "concurrency.parallel").explained("""
+                    .teaches(MODEL_LESSON, 0).needs(Need.CONCURRENT).reliesOn(BASIC).explained("""
                     A client may stop mid-line for a long time. In a concurrent server it must hold up no one else.""", """
                     Never read a client on a thread that others depend on: not on the accepting thread, not in a
                     blocking call inside an event loop handler ({SERIAL})."""),
@@ -186,13 +192,13 @@ final class Catalogue {
                     kernel memory until the process ends.""", """
                     {SOCKET_NOT_CLOSED}. In lesson 2: {PARENT_HOLDS}."""),
             check("cleanup.fds", CheckGroup.CLEANUP, "the open file count of the server (and its children) returns to its baseline after 200 connections (multi-process: 40)")
-                    .teaches(1, 2).needs(Need.PROCESS).reliesOn(BASIC, "concurrency.parallel").explained("""
+                    .teaches(1, 2).needs(Need.PROCESS).reliesOn(BASIC).explained("""
                     Every descriptor leaked is a step towards "Too many open files", after which the server accepts no
                     one.""", """
                     The message counts open files by kind before and after: {EVERY_CONNECTION_LEAKS}, or
                     {SOME_CONNECTIONS_LEAK}."""),
             check("cleanup.threads", CheckGroup.CLEANUP, "the thread count returns to its baseline (thread per connection) or stays bounded (pool, serial, event loop, virtual threads)")
-                    .teaches(MODEL_LESSON, 0).needs(Need.PROCESS, Need.THREADS).reliesOn(BASIC).explained("""
+                    .teaches(MODEL_LESSON, 0).needs(Need.PROCESS, Need.THREADS).reliesOn("concurrency.model").explained("""
                     A thread per client must end when its client leaves; a pool must not grow past its workers; the
                     other models must not grow with clients at all.""", """
                     {THREAD_NEVER_ENDS}. Bound the pool ({POOL_GROWS}); in the event loop and virtual threads, start no
@@ -210,36 +216,36 @@ final class Catalogue {
                     {CHILD_HOLDS_LISTENER}. {CHILD_NEVER_EXITS}."""),
 
             check("robust.reset", CheckGroup.ROBUST, "clients that reset the connection mid-line do not harm the server")
-                    .teaches(1, 2).reliesOn(BASIC).explained("""
+                    .teaches(1, 2).reliesOn("cleanup.fds", "cleanup.threads", "cleanup.zombies").explained("""
                     Clients crash and reset connections. An exception from one client must not stop the server or leak
                     its socket.""", """
                     {RESET_NOT_HANDLED}. Catch the IOException of one client in that client's code, close its socket,
                     and go on accepting."""),
             check("robust.idle", CheckGroup.ROBUST, "clients that connect and send nothing, or close at once, do not harm the server")
-                    .teaches(1, 2).reliesOn(BASIC).explained("""
+                    .teaches(1, 2).reliesOn("cleanup.fds", "cleanup.threads", "cleanup.zombies").explained("""
                     Clients that connect and send nothing, or close at once, are normal. They must not block the accept
                     loop or leak.""", """
                     Never read a client on the accepting thread; {IDLE_CLIENT_NOT_HANDLED}."""),
-            check("robust.peer-gone", CheckGroup.ROBUST, "clients that send 1 MiB, read nothing and vanish (reset) while the server writes to them do not harm it")
-                    .teaches(1, 2).reliesOn(BASIC).explained("""
+            check("robust.peer-gone", CheckGroup.ROBUST, "clients that send 1 MiB and vanish (reset), or send lines and close at once, reading nothing, do not harm the server")
+                    .teaches(1, 2).reliesOn("cleanup.fds", "cleanup.threads", "cleanup.zombies").explained("""
                     A client may vanish while the server writes to it (Broken pipe, Connection reset).""", """
                     {WRITE_ERROR_NOT_HANDLED}."""),
-            check("robust.flood", CheckGroup.ROBUST, "500 connections opened at once (multi-process: 64): the server survives, its resources stay under its bounds and return to baseline")
-                    .teaches(MODEL_LESSON, 0).reliesOn(BASIC).explained("""
+            check("robust.flood", CheckGroup.ROBUST, "more connections at once than the server's bound (--max-clients, else 256; 500 at least, but for processes): the server survives, its resources stay under its bounds and return to baseline")
+                    .teaches(MODEL_LESSON, 0).reliesOn("concurrency.model", "cleanup.fds", "cleanup.threads", "cleanup.zombies").explained("""
                     500 clients at once must not make the server start 500 threads or processes, or hold 500 sockets
                     past its bounds; after they leave, it gives everything back.""", """
                     Cap what each client costs: {CLIENTS_UNCAPPED}; bound the pool's queue ({QUEUE_UNBOUNDED}); cap
                     children ({CHILDREN_UNCAPPED})."""),
 
             check("security.log-escaping", CheckGroup.SECURITY, "bytes a client sends (escape sequences, CR, a forged log line) reach the server's log, if at all, escaped")
-                    .needs(Need.LAUNCH).reliesOn(BASIC).explained("""
+                    .needs(Need.LAUNCH).explained("""
                     A server logs what clients do, and an administrator reads the log in a terminal. Client bytes
                     written as they are can forge log lines (a CR or LF) or drive the terminal (ESC sequences that
                     clear the screen or retitle the window).""", """
                     {LOG_UNESCAPED}: log counts, or escape every control byte (\\r, \\n, \\x1b) before it reaches the
                     log, as the shared EchoServer.log does."""),
             check("soak.mix", CheckGroup.SOAK, "with --soak S: S seconds of good, resetting, idle, half-closing, oversized and vanishing clients; every byte right, every resource back")
-                    .teaches(MODEL_LESSON, 0).points(2).needs(Need.SOAK).reliesOn(BASIC, "stream.half-close").explained("""
+                    .teaches(MODEL_LESSON, 0).points(2).needs(Need.SOAK).reliesOn("stream.half-close", "limits.oversized-line", "robust.reset", "robust.idle", "robust.peer-gone").explained("""
                     Each check alone passes with one kind of client at a time; real load mixes them. A race between
                     clients, a leak on one error path, or a buffer shared between connections shows up only under a
                     long mixed load.""", """
@@ -247,7 +253,7 @@ final class Catalogue {
                     ({SOAK_LEAK}). Keep each connection's state in that connection's own objects; close every socket
                     on every path (try-with-resources)."""),
             check("shutdown.sigterm", CheckGroup.SHUTDOWN, "with --launch: SIGTERM ends the server with status 0 within 5 s, the port can be bound again, no child is left")
-                    .needs(Need.LAUNCH, Need.PROCESS).reliesOn(BASIC).explained("""
+                    .needs(Need.LAUNCH, Need.PROCESS).endingTheServer().explained("""
                     SIGTERM is how servers are stopped. The server must stop accepting, close its sockets, end its
                     children, and exit with status 0 within 5 s, leaving the port free.""", """
                     {EXIT_143}. {SIGTERM_IGNORED}. In lesson 2: {CHILDREN_NOT_ENDED}."""));
@@ -262,6 +268,11 @@ final class Catalogue {
     /** The entry of {@code id}; naming a check that does not exist is a bug of the kit. */
     static Entry of(String id) {
         return entry(id).orElseThrow(() -> new IllegalArgumentException("no check has the id " + id + " (tests/lib/Catalogue.java)"));
+    }
+
+    /** A rule relied on, in the server's mode: in raw mode the basic echo is raw.basic's. */
+    static String mapped(String relied, boolean raw) {
+        return raw && relied.equals(BASIC) ? "raw.basic" : relied;
     }
 
     /** The position of {@code id} in the run order (unknown ids last). */

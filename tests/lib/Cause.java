@@ -142,6 +142,8 @@ enum Cause {
     WRITE_ERROR_NOT_HANDLED(Where.MODEL, "a write to a client that is gone (IOException: Broken pipe, Connection reset) is "
             + "not handled: close the socket on that path too"),
     WAITING_NOT_CLEANED(Where.MODEL, "connections closed while waiting (in the backlog or the queue) are not cleaned up"),
+    SERVER_DIED(Where.MODEL, "the server died: an exception that nothing caught ended it (its last lines above say "
+            + "which, and where), or a signal killed it (SIGPIPE: it wrote to a client that had gone, with SIGPIPE not ignored)"),
     SERVER_GONE(Where.MODEL, "nothing listens on the port any more: the server died or closed its listening socket (an "
             + "exception in the accept loop? see the server log)"),
     BACKLOG_FULL(Where.MODEL, "the listen backlog is full: the server has stopped accepting connections"),

@@ -233,6 +233,51 @@ final class Launch {
         return "the server closed its standard output before printing its ready line";
     }
 
+    /** An exit status in words: "exited with status 1", "was killed by signal 13 (SIGPIPE)" (status 128 + N). */
+    static String describeExit(int status) {
+        if (status > 128 && status <= 128 + 31) {
+            int signal = status - 128;
+            var name = switch (signal) {
+                case 1 -> " (SIGHUP)";
+                case 2 -> " (SIGINT)";
+                case 6 -> " (SIGABRT: it aborted)";
+                case 9 -> " (SIGKILL)";
+                case 11 -> " (SIGSEGV: a bad memory access)";
+                case 13 -> " (SIGPIPE: it wrote to a connection the client had closed, with SIGPIPE not ignored)";
+                case 15 -> " (SIGTERM)";
+                default -> "";
+            };
+            return "was killed by signal " + signal + name;
+        }
+        return "exited with status " + status;
+    }
+
+    /**
+     * What the server's standard error says of a crash since {@code mark}: the last exception line with its first
+     * frame in the server's own code (not the JDK's or a library's), else its last lines.
+     */
+    synchronized List<String> crashLines(long mark) {
+        var lines = stderrSince(mark, KEPT_LINES);
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (EXCEPTION.matcher(lines.get(i)).find()) {
+                var shown = new ArrayList<String>(List.of(lines.get(i)));
+                for (int j = i + 1; j < lines.size() && lines.get(j).strip().startsWith("at "); j++) {
+                    if (!LIBRARY_FRAME.matcher(lines.get(j).strip()).find()) {
+                        shown.add(lines.get(j));
+                        break;
+                    }
+                }
+                return shown;
+            }
+        }
+        return lines.subList(Math.max(0, lines.size() - 8), lines.size());
+    }
+
+    // "Exception in thread ...", "java.io.IOException: ...", "Caused by: ...", Python's "Traceback", a Rust panic.
+    private static final Pattern EXCEPTION = Pattern.compile(
+            "^(Exception in thread |Caused by: |Traceback \\(most recent|thread '.*' panicked)|^[\\w.$]+(Exception|Error)(: |$)");
+    private static final Pattern LIBRARY_FRAME = Pattern.compile("^at (java\\.|javax\\.|jdk\\.|sun\\.|picocli\\.|org\\.junit|io\\.netty\\.)");
+
     static String shellQuote(String arg) {
         return arg.matches("[A-Za-z0-9_./=:-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
     }

@@ -167,9 +167,29 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
                             "all %d clients answered at once; threads %+d with them connected, %+d after they left"
                                     .formatted(probe, grew, left));
                 }
-                return new Observation(Kind.POOL, served,
-                        "all %d clients answered at once; threads %+d, and still %+d after they left: a pool of at least %d workers"
-                                .formatted(probe, grew, left, probe));
+                // The threads stayed: a pool reuses them for a second batch of clients; a thread per client that
+                // never ends starts as many again (its leak is cleanup.threads' to judge).
+                var batch = new ArrayList<Client>();
+                try {
+                    for (int i = 0; i < probe; i++) {
+                        batch.add(Client.open(target, probe + i));
+                    }
+                    for (var client : batch) {
+                        client.answered(t.reply());
+                    }
+                    var again = target.usage();
+                    int more = again.threads() - after.threads();
+                    if (more >= probe * 3 / 4) {
+                        return new Observation(Kind.THREAD_PER_CONNECTION, served, ("all %d clients answered at once; threads %+d "
+                                + "with them connected, still %+d after they left, and %+d more for a second batch of %d: a new "
+                                + "thread for every client, kept after it leaves").formatted(probe, grew, left, more, probe));
+                    }
+                    return new Observation(Kind.POOL, served, ("all %d clients answered at once; threads %+d, still %+d after they "
+                            + "left, and %+d for a second batch of %d: a pool of at least %d workers, reused")
+                            .formatted(probe, grew, left, more, probe, probe));
+                } finally {
+                    batch.forEach(c -> c.peer.close());
+                }
             }
             return new Observation(Kind.FIXED_THREADS, served, "all %d clients answered at once by %d OS threads (%+d), "
                     .formatted(probe, during.threads(), grew) + "no thread per client; its own threads: "
@@ -185,12 +205,14 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
 
     /** A probe client: it sends one line at once, and counts the bytes of its reply as they come. */
     private static final class Client {
+        final Target target;
         final Peer peer;
         final int expected;
         final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
         int received;
 
-        private Client(Peer peer, int expected) {
+        private Client(Target target, Peer peer, int expected) {
+            this.target = target;
             this.peer = peer;
             this.expected = expected;
         }
@@ -199,13 +221,13 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
             var line = "probe " + i + "\n";
             var peer = target.connect();
             peer.send(line);
-            return new Client(peer, target.replyTo(line).length);
+            return new Client(target, peer, target.replyTo(line).length);
         }
 
-        /** Whether the whole reply has come, waiting at most {@code within} for the rest. */
+        /** Whether the whole reply has come, waiting at most {@code within} for the rest (longer while the server is busy). */
         boolean answered(Duration within) throws IOException {
             if (received < expected) {
-                var bytes = peer.read(expected - received, within).bytes();
+                var bytes = target.patientRead(peer, expected - received, within, slow -> { }).bytes();
                 got.writeBytes(bytes);
                 received += bytes.length;
             }

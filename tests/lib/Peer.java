@@ -64,9 +64,18 @@ final class Peer implements AutoCloseable {
 
     /** Connects within {@code timeout}; a tracing peer keeps a byte trace of its exchange (--verbose). */
     static Peer connect(InetSocketAddress server, Duration timeout, boolean tracing) throws IOException {
+        return connect(server, timeout, tracing, 0);
+    }
+
+    /** As above, with a receive buffer of {@code receiveBuffer} bytes (0: the system's): a small one makes the server's writes wait. */
+    static Peer connect(InetSocketAddress server, Duration timeout, boolean tracing, int receiveBuffer) throws IOException {
         var socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
+            if (receiveBuffer > 0) {
+                // Before connect: the window the connection opens with follows it.
+                socket.setReceiveBufferSize(receiveBuffer);
+            }
             socket.connect(server, (int) Math.max(1, timeout.toMillis()));
             return new Peer(socket, tracing);
         } catch (IOException e) {

@@ -183,6 +183,17 @@ final class ProcFs {
         return found;
     }
 
+    /** The CPU time {@code pid} has used, in clock ticks (utime + stime of /proc/PID/stat), or 0 when it is gone. */
+    static long cpuTicks(long pid) {
+        var stat = readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            return 0;
+        }
+        var rest = stat.substring(close + 2).split(" ");
+        return rest.length > 12 ? Long.parseLong(rest[11]) + Long.parseLong(rest[12]) : 0;
+    }
+
     /** The number of threads of {@code pid} ("Threads:" in /proc/PID/status), or -1 when it is gone. */
     static int threads(long pid) {
         for (var line : readLines(PROC.resolve(Long.toString(pid)).resolve("status"))) {

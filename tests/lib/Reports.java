@@ -30,7 +30,8 @@ final class Reports {
             xml.writeAttribute("tests", Integer.toString(all.size()));
             xml.writeAttribute("failures", Long.toString(TestRun.count(all, TestRun.Status.FAILED)));
             xml.writeAttribute("errors", "0");
-            xml.writeAttribute("skipped", Long.toString(TestRun.count(all, TestRun.Status.SKIPPED)));
+            xml.writeAttribute("skipped", Long.toString(TestRun.count(all, TestRun.Status.SKIPPED)
+                    + TestRun.count(all, TestRun.Status.BLOCKED)));
             xml.writeAttribute("time", seconds(all.stream().mapToLong(TestRun.Outcome::millis).sum()));
             xml.writeAttribute("timestamp", started.truncatedTo(ChronoUnit.SECONDS).toString());
             xml.writeAttribute("hostname", hostname());
@@ -65,7 +66,7 @@ final class Reports {
                         xml.writeCharacters(xmlSafe(o.message()));
                         xml.writeEndElement();
                     }
-                    case SKIPPED -> {
+                    case SKIPPED, BLOCKED -> {
                         xml.writeEmptyElement("skipped");
                         xml.writeAttribute("message", xmlSafe(o.message()));
                     }
@@ -89,6 +90,7 @@ final class Reports {
         var report = new LinkedHashMap<String, Object>();
         report.put("passed", TestRun.count(all, TestRun.Status.PASSED));
         report.put("failed", TestRun.count(all, TestRun.Status.FAILED));
+        report.put("blocked", TestRun.count(all, TestRun.Status.BLOCKED));
         report.put("skipped", TestRun.count(all, TestRun.Status.SKIPPED));
         report.put("model", model);
         report.put("checks", all.stream().map(o -> {
@@ -97,6 +99,9 @@ final class Reports {
             check.put("name", o.name());
             check.put("group", o.group().id());
             check.put("status", o.status().name().toLowerCase());
+            if (o.status() == TestRun.Status.BLOCKED) {
+                check.put("blocked_by", o.blockedBy());
+            }
             check.put("message", o.message());
             check.put("cause", o.cause());
             check.put("millis", o.millis());

@@ -62,14 +62,19 @@ final class Target {
         private static Duration seconds(double s) {
             return Duration.ofMillis((long) (s * 1000));
         }
+
+        /** {@code d} stretched by ECHO_KIT_TIMEOUT_SCALE. */
+        Duration scaled(Duration d) {
+            return Duration.ofMillis((long) (d.toMillis() * scale));
+        }
     }
 
-    /** The server's resources, summed over its process and its descendants (SPEC §4.1 cleanup.*). */
+    /** The server's resources, summed over its process and its live descendants (SPEC §4.1 cleanup.*); zombies apart. */
     record Usage(int threads, int fds, int children, int zombies, Map<String, Integer> fdKinds, int ownThreads, int ownFds) {
 
         String describe() {
             return "%d threads, %d open files %s%s".formatted(threads, fds, fdKinds,
-                    children > 0 || zombies > 0 ? ", %d child processes (%d zombies); the server itself: %d threads, %d open files"
+                    children > 0 || zombies > 0 ? ", %d child processes (and %d zombies); the server itself: %d threads, %d open files"
                             .formatted(children, zombies, ownThreads, ownFds) : "");
         }
     }
@@ -177,6 +182,10 @@ final class Target {
         if (launch != null) {
             s.append("launched  ").append(launch.command()).append('\n');
             s.append("ready     ").append(launch.ready().line()).append('\n');
+            if (launch.process().pid() != pid) {
+                s.append("processes SIGTERM goes to the launched process, pid ").append(launch.process().pid())
+                        .append("; resources are measured on pid ").append(pid).append(", which holds the listening socket\n");
+            }
         }
         s.append("model     ").append(claimed == null ? "auto (none claimed: the suite reports what it observes)"
                 : claimed.label + " (claimed by " + claimedBy + ")").append('\n');
@@ -299,6 +308,11 @@ final class Target {
         return Peer.connect(address, timeouts.connect(), tracing);
     }
 
+    /** Connects a client whose receive buffer is {@code receiveBuffer} bytes. */
+    Peer connect(int receiveBuffer) throws IOException {
+        return Peer.connect(address, timeouts.connect(), tracing, receiveBuffer);
+    }
+
     /** The listening socket's state: how many connections wait in its backlog to be accepted. */
     String listenerState() {
         var listener = ProcFs.tcpSockets(port()).stream().filter(s -> s.state() == ProcFs.TcpState.LISTEN).findFirst();
@@ -364,10 +378,12 @@ final class Target {
         int children = 0;
         int zombies = 0;
         for (var child : ProcFs.descendants(pid)) {
-            children++;
+            // A zombie holds no thread and no file, only its place in the table: cleanup.zombies counts those.
             if (child.zombie()) {
                 zombies++;
+                continue;
             }
+            children++;
             threads += Math.max(0, ProcFs.threads(child.pid()));
             fds += Math.max(0, ProcFs.fds(child.pid()));
             ProcFs.fdKinds(child.pid()).forEach((k, v) -> kinds.merge(k, v, Integer::sum));
@@ -398,15 +414,89 @@ final class Target {
         return awaitUsage(settled, timeouts.settle());
     }
 
-    /** Polls the server's usage until {@code settled} accepts it or {@code timeout} passes; returns the last one seen. */
+    /**
+     * Polls the server's usage until {@code settled} accepts it or {@code timeout} passes, and longer while the
+     * server is busy on the CPU (up to {@link #PATIENCE}); returns the last one seen.
+     */
     Usage awaitUsage(java.util.function.Predicate<Usage> settled, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long patience = deadline + timeouts.scaled(PATIENCE).toNanos();
         var usage = usage();
-        while (usage != null && !settled.test(usage) && System.nanoTime() < deadline) {
+        long windowStart = System.nanoTime();
+        long windowTicks = cpuTicks();
+        boolean busy = false;
+        while (usage != null && !settled.test(usage)) {
+            long now = System.nanoTime();
+            if (now - windowStart >= 1_000_000_000L) {
+                long ticks = cpuTicks();
+                busy = ticks - windowTicks >= BUSY_TICKS_PER_SECOND * (now - windowStart) / 1_000_000_000L;
+                windowStart = now;
+                windowTicks = ticks;
+            }
+            // Past the timeout, go on only while the server works: its children end, its threads unwind.
+            if (now > patience || (now > deadline && !busy)) {
+                break;
+            }
             pause(Duration.ofMillis(50));
             usage = usage();
         }
         return usage;
+    }
+
+    /** The CPU time the server and its live children have used, in clock ticks (0 when its process is not here). */
+    long cpuTicks() {
+        if (!local()) {
+            return 0;
+        }
+        long ticks = ProcFs.cpuTicks(pid);
+        for (var child : ProcFs.descendants(pid)) {
+            if (!child.zombie()) {
+                ticks += ProcFs.cpuTicks(child.pid());
+            }
+        }
+        return ticks;
+    }
+
+    /** How much CPU a second a server must use to count as busy: an idle JVM's housekeeping uses less. */
+    static final long BUSY_TICKS_PER_SECOND = 5;
+    /** How long a busy server may take to answer, at most, before the wait for it ends anyway. */
+    static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    /**
+     * Reads {@code n} bytes within {@code timeout}; past it, while nothing came but the server is busy on this
+     * machine (a child still starting, both cores taken by other work), goes on waiting, a second at a time, up to
+     * {@link #PATIENCE}: a slow start is no defect. {@code slow} gets how long the server was waited for beyond
+     * the timeout while busy, when it was.
+     */
+    Peer.Reply patientRead(Peer peer, int n, Duration timeout, java.util.function.Consumer<Duration> slow) throws IOException {
+        long ticks = cpuTicks();
+        var got = peer.read(n, timeout);
+        if (got.end() != Peer.End.TIMEOUT || got.bytes().length >= n || !local()) {
+            return got;
+        }
+        var bytes = new java.io.ByteArrayOutputStream();
+        bytes.writeBytes(got.bytes());
+        var elapsed = got.elapsed();
+        long deadline = System.nanoTime() + timeouts.scaled(PATIENCE).toNanos();
+        var end = got.end();
+        long extra = 0;
+        while (end == Peer.End.TIMEOUT && bytes.size() < n && System.nanoTime() < deadline) {
+            long now = cpuTicks();
+            if (now - ticks < BUSY_TICKS_PER_SECOND * Math.max(1, elapsed.toMillis() / 1000)) {
+                break;
+            }
+            ticks = now;
+            var more = peer.read(n - bytes.size(), Duration.ofSeconds(1));
+            bytes.writeBytes(more.bytes());
+            end = more.end();
+            elapsed = Duration.ofSeconds(1);
+            extra += more.elapsed().toMillis();
+        }
+        if (extra > 0) {
+            slow.accept(Duration.ofMillis(extra));
+        }
+        return new Peer.Reply(bytes.toByteArray(), bytes.size() >= n ? Peer.End.COMPLETE : end,
+                got.elapsed().plusMillis(extra));
     }
 
     /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */

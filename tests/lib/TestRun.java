@@ -37,19 +37,29 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  */
 final class TestRun {
 
-    enum Status { PASSED, FAILED, SKIPPED }
+    /** A test's end. BLOCKED: not judged, as something another test judges keeps it from judging its own rule. */
+    enum Status { PASSED, FAILED, BLOCKED, SKIPPED }
 
     /** A group of tests: its short id (for report names) and the heading the console prints. */
     record Group(String id, String heading) {
     }
 
-    /** One test's result: the id reports key on, the rule it states, its group, what happened, and the cause's key. */
-    record Outcome(String id, String name, Group group, Status status, String message, String cause, long millis) {
+    /**
+     * One test's result: the id reports key on, the rule it states, its group, what happened, the cause's key, and
+     * for a blocked one what blocks it.
+     */
+    record Outcome(String id, String name, Group group, Status status, String message, String cause, String blockedBy,
+                   long millis) {
     }
 
     /** A failure that names its cause by key, for the reports. */
     interface Keyed {
         String cause();
+    }
+
+    /** An abort that is a block: the test was not judged because of what {@link #by()} names. */
+    interface BlockedBy {
+        String by();
     }
 
     /** How a run names its tests. */
@@ -165,10 +175,10 @@ final class TestRun {
                 return;
             }
             if (test.isTest()) {
-                record(test, Status.SKIPPED, reason, "", 0);
+                record(test, Status.SKIPPED, reason, "", "", 0);
             } else {
                 plan.getDescendants(test).stream().filter(TestIdentifier::isTest)
-                        .forEach(t -> record(t, Status.SKIPPED, reason, "", 0));
+                        .forEach(t -> record(t, Status.SKIPPED, reason, "", "", 0));
             }
         }
 
@@ -177,23 +187,25 @@ final class TestRun {
             long millis = (System.nanoTime() - starts.getOrDefault(test, System.nanoTime())) / 1_000_000;
             var error = result.getThrowable().map(TestRun::describe).orElse("");
             var cause = result.getThrowable().filter(Keyed.class::isInstance).map(t -> ((Keyed) t).cause()).orElse("");
+            var blockedBy = result.getThrowable().filter(BlockedBy.class::isInstance).map(t -> ((BlockedBy) t).by());
             var status = switch (result.getStatus()) {
                 case SUCCESSFUL -> Status.PASSED;
-                case ABORTED -> Status.SKIPPED;
+                case ABORTED -> blockedBy.isPresent() ? Status.BLOCKED : Status.SKIPPED;
                 case FAILED -> Status.FAILED;
             };
             // A group that failed as a whole (set-up, say) must not vanish from the counts.
             if (test.isTest() || status == Status.FAILED) {
-                record(test, status, error, cause, millis);
+                record(test, status, error, cause, blockedBy.orElse(""), millis);
             }
         }
 
-        private synchronized void record(TestIdentifier test, Status status, String message, String cause, long millis) {
+        private synchronized void record(TestIdentifier test, Status status, String message, String cause, String blockedBy,
+                                         long millis) {
             var group = groupOf(test);
             var method = test.getSource().filter(MethodSource.class::isInstance).map(s -> ((MethodSource) s).getJavaMethod());
             var id = method.flatMap(labels::id).orElse(test.getDisplayName());
             var name = labels.name(id, test.getDisplayName());
-            var outcome = new Outcome(id, name, group, status, message == null ? "" : message, cause, millis);
+            var outcome = new Outcome(id, name, group, status, message == null ? "" : message, cause, blockedBy, millis);
             outcomes.add(outcome);
             if (!group.equals(lastGroup)) {
                 console.println();
@@ -203,16 +215,18 @@ final class TestRun {
             var mark = switch (status) {
                 case PASSED -> "PASS";
                 case FAILED -> "FAIL";
+                case BLOCKED -> "BLOCKED";
                 case SKIPPED -> "SKIP";
             };
             console.printf("  %s %s%s%s%n", mark, id, id.equals(name) ? "" : "  " + name,
-                    status == Status.SKIPPED ? "" : " (" + millis + " ms)");
+                    status == Status.SKIPPED || status == Status.BLOCKED ? "" : " (" + millis + " ms)");
             for (var note : notes.getOrDefault(test, List.of())) {
                 console.println("       " + note);
             }
-            // A skip's reason is printed once for a run of skips that share it.
-            boolean repeated = status == Status.SKIPPED && outcome.message().equals(lastSkipReason);
-            lastSkipReason = status == Status.SKIPPED ? outcome.message() : "";
+            // A skip's (or block's) reason is printed once for a run of them that share it.
+            boolean unjudged = status == Status.SKIPPED || status == Status.BLOCKED;
+            boolean repeated = unjudged && outcome.message().equals(lastSkipReason);
+            lastSkipReason = unjudged ? outcome.message() : "";
             if (!outcome.message().isEmpty() && status != Status.PASSED && !repeated) {
                 for (var line : outcome.message().split("\n")) {
                     console.println("       " + line);
@@ -236,7 +250,7 @@ final class TestRun {
     /** A failure's message; for an exception that is not an assertion, its type too. */
     static String describe(Throwable t) {
         var message = Optional.ofNullable(t.getMessage()).orElse("").strip();
-        if (t.getClass().getSimpleName().equals("TestAbortedException")) {
+        if (t instanceof org.opentest4j.TestAbortedException) {
             return message.replaceFirst("^Assumption failed: ", "");
         }
         if (t instanceof AssertionError || t.getClass().getName().startsWith("org.opentest4j")) {
@@ -271,10 +285,23 @@ final class TestRun {
         return outcomes.stream().filter(o -> o.status() == status).count();
     }
 
-    /** "N passed, M failed" and ", K skipped" when some were. */
+    /**
+     * "N passed, M failed" and ", K skipped" when some were, blocked ones counted among the skipped (SPEC §4);
+     * when some were blocked, a line above it says which, and by what.
+     */
     static String summary(List<Outcome> outcomes) {
-        long skipped = count(outcomes, Status.SKIPPED);
-        return count(outcomes, Status.PASSED) + " passed, " + count(outcomes, Status.FAILED) + " failed"
+        long skipped = count(outcomes, Status.SKIPPED) + count(outcomes, Status.BLOCKED);
+        var last = count(outcomes, Status.PASSED) + " passed, " + count(outcomes, Status.FAILED) + " failed"
                 + (skipped > 0 ? ", " + skipped + " skipped" : "");
+        var blocked = outcomes.stream().filter(o -> o.status() == Status.BLOCKED)
+                .collect(java.util.stream.Collectors.groupingBy(Outcome::blockedBy, java.util.LinkedHashMap::new,
+                        java.util.stream.Collectors.mapping(Outcome::id, java.util.stream.Collectors.toList())));
+        if (blocked.isEmpty()) {
+            return last;
+        }
+        var above = blocked.entrySet().stream().map(e -> String.join(", ", e.getValue()) + " ("
+                        + (e.getKey().startsWith("the ") ? "blocked: " : "blocked by ") + e.getKey() + ")")
+                .collect(java.util.stream.Collectors.joining("; "));
+        return count(outcomes, Status.BLOCKED) + " not judged: " + above + "\n" + last;
     }
 }

@@ -55,7 +55,7 @@ class CatalogueTests {
     }
 
     @Test
-    @DisplayName("catalogue: ids are unique and in their group, with a rule, why, fix, points, and rules relied on that exist")
+    @DisplayName("catalogue: ids are unique and in their group, with a rule, why, fix, points, and rules relied on that run before")
     void entriesAreWhole() {
         var problems = new ArrayList<String>();
         var ids = new HashSet<String>();
@@ -78,6 +78,9 @@ class CatalogueTests {
             }
             e.reliesOn().stream().filter(r -> Catalogue.entry(r).isEmpty())
                     .forEach(r -> problems.add(at + "relies on " + r + ", which is no check"));
+            // A verdict is known only once its check has run.
+            e.reliesOn().stream().filter(r -> Catalogue.order(r) >= Catalogue.order(e.id()))
+                    .forEach(r -> problems.add(at + "relies on " + r + ", which runs after it"));
         }
         assertThat(problems).as("catalogue entries").isEmpty();
         assertThat(Catalogue.ALL).extracting(Catalogue.Entry::group).as("groups in the order they run")
@@ -108,9 +111,20 @@ class CatalogueTests {
         for (var lesson : Lessons.ALL) {
             checkKeys(lesson.hints(Kit.ROOT), "Causes: ", problems);
         }
-        try (var faults = Files.list(Kit.ROOT.resolve("tests/faults"))) {
-            for (var fault : faults.sorted().toList()) {
-                checkKeys(fault, "// Cause: ", problems);
+        for (var fault : Fault.all()) {
+            checkKeys(fault.file(), "Cause: ", problems);
+            var ids = new java.util.ArrayList<>(fault.mustFail());
+            ids.addAll(fault.mayFail());
+            ids.stream().filter(id -> Catalogue.entry(id).isEmpty()).forEach(id -> problems.add(
+                    Kit.ROOT.relativize(fault.file()) + ": " + id + ", in its Must fail or May fail, is no check of the catalogue"));
+            for (var line : Files.readAllLines(fault.file())) {
+                var text = Fault.uncommented(line);
+                if (text.startsWith("May fail: ") && !Fault.MAY.matcher(text.substring(10)).replaceAll("").replaceAll("[,\\s]", "").isEmpty()) {
+                    problems.add(Kit.ROOT.relativize(fault.file()) + ": its May fail lists each check with its reason: id (reason), ...");
+                }
+            }
+            if (fault.mustFail().isEmpty() || fault.causes().isEmpty()) {
+                problems.add(Kit.ROOT.relativize(fault.file()) + ": a fault declares the checks it must fail and the cause of the first");
             }
         }
         for (var e : Catalogue.ALL) {
@@ -128,8 +142,9 @@ class CatalogueTests {
     private static void checkKeys(Path file, String prefix, List<String> problems) throws IOException {
         var lines = Files.readAllLines(file);
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).startsWith(prefix)) {
-                for (var key : lines.get(i).substring(prefix.length()).trim().split("\\s+")) {
+            var line = Fault.uncommented(lines.get(i));
+            if (line.startsWith(prefix)) {
+                for (var key : line.substring(prefix.length()).trim().split("\\s+")) {
                     if (Cause.named(key).isEmpty()) {
                         problems.add("%s:%d: %s is no cause key of tests/lib/Cause.java".formatted(Kit.ROOT.relativize(file), i + 1, key));
                     }

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CorrectServerTests {
 
     /** A correct server of tests/correct, and how to build and launch it (from its header). */
-    record Server(Path file, String description, String build, String launch, List<String> suite) {
+    record Server(Path file, String description, String build, String launch, List<List<String>> suites) {
         static List<Server> all() throws IOException {
             try (var files = Files.list(Kit.ROOT.resolve("tests/correct"))) {
                 var servers = new ArrayList<Server>();
@@ -27,9 +27,9 @@ class CorrectServerTests {
                     String description = "";
                     String build = "";
                     String launch = "";
-                    List<String> suite = List.of();
-                    for (var line : Files.readAllLines(file)) {
-                        var text = line.replaceFirst("^\\s*(//|#|/\\*|\\*)\\s?", "");
+                    var suites = new ArrayList<List<String>>();
+                    for (var line : Files.readAllLines(file).stream().limit(40).toList()) {
+                        var text = Fault.uncommented(line);
                         if (text.startsWith("Correct: ")) {
                             description = text.substring(9);
                         } else if (text.startsWith("Build: ")) {
@@ -37,11 +37,11 @@ class CorrectServerTests {
                         } else if (text.startsWith("Launch: ")) {
                             launch = text.substring(8);
                         } else if (text.startsWith("Suite: ")) {
-                            suite = List.of(text.substring(7).split("\\s+"));
+                            suites.add(List.of(text.substring(7).strip().split("\\s+")));
                         }
                     }
                     if (!launch.isEmpty()) {
-                        servers.add(new Server(file, description, build, launch, suite));
+                        servers.add(new Server(file, description, build, launch, suites.isEmpty() ? List.of(List.of()) : suites));
                     }
                 }
                 return servers;
@@ -54,14 +54,23 @@ class CorrectServerTests {
         }
     }
 
-    static List<Server> servers() throws IOException {
-        return Server.all();
+    /** A server and the options the suite gives it (its header's Suite: lines, one run each). */
+    record Configured(Server server, List<String> suite) {
+        @Override
+        public String toString() {
+            return server + (suite.isEmpty() ? "" : " " + String.join(" ", suite));
+        }
+    }
+
+    static List<Configured> servers() throws IOException {
+        return Server.all().stream().flatMap(s -> s.suites().stream().map(suite -> new Configured(s, suite))).toList();
     }
 
     @ParameterizedTest(name = "{0} passes, line and raw", quoteTextArguments = false)
     @DisplayName("correct servers pass")
     @MethodSource("servers")
-    void passes(Server server, TestReporter reporter) throws Exception {
+    void passes(Configured configured, TestReporter reporter) throws Exception {
+        var server = configured.server();
         var tool = server.launch().split(" ")[0];
         if (!tool.startsWith("./") && !tool.startsWith("build/")
                 && new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() != 0) {
@@ -78,7 +87,7 @@ class CorrectServerTests {
         for (var mode : List.of("line", "raw")) {
             var mark = Kit.newMark();
             var args = new ArrayList<>(List.of("--launch", Kit.MARK + "=" + mark + " exec " + server.launch()));
-            args.addAll(server.suite());
+            args.addAll(configured.suite());
             if (mode.equals("raw")) {
                 args.add("--raw");
             }

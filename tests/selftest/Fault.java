@@ -15,19 +15,32 @@ import java.util.Optional;
  *                                     these when how the defect shows depends on timing
  *   // Suite: --flags                 what the suite needs to be given
  *   // In-process: no, because ...    left out of the quick tier's in-process runs
+ *   // Launch: COMMAND, Build: COMMAND  for a fault in another language than Java (run from the kit's root)
  * </pre>
  */
 record Fault(Path file, String defect, List<String> mustFail, List<String> mayFail, List<String> causes, List<String> suite,
-             String notInProcess) {
+             String notInProcess, String launch, String build) {
 
+    /** Every fault of tests/faults: a file whose header has a Fault: line, in any language. */
     static List<Fault> all() throws IOException {
         try (var files = Files.list(Kit.ROOT.resolve("tests/faults"))) {
             var faults = new ArrayList<Fault>();
-            for (var file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
-                faults.add(read(file));
+            for (var file : files.sorted().toList()) {
+                var fault = read(file);
+                if (!fault.defect().isEmpty()) {
+                    faults.add(fault);
+                }
             }
             return faults;
         }
+    }
+
+    /** "id (reason)", one for each check a fault may fail: the reason may hold parentheses of its own, one level deep. */
+    static final java.util.regex.Pattern MAY = java.util.regex.Pattern.compile("([a-z]+\\.[a-z0-9-]+)\\s*\\((?:[^()]|\\([^()]*\\))*\\)");
+
+    /** A header line's text without its comment marker (//, #, /*, *). */
+    static String uncommented(String line) {
+        return line.replaceFirst("^\\s*(//|#|/\\*|\\*)\\s?", "");
     }
 
     static Fault read(Path file) throws IOException {
@@ -37,26 +50,38 @@ record Fault(Path file, String defect, List<String> mustFail, List<String> mayFa
         List<String> mustFail = List.of();
         List<String> mayFail = List.of();
         List<String> suite = List.of();
-        for (var line : Files.readAllLines(file)) {
-            if (line.startsWith("// Fault: ")) {
-                defect = line.substring(10).strip();
-            } else if (line.startsWith("// Must fail: ")) {
-                mustFail = List.of(line.substring(14).strip().split("\\s+"));
-            } else if (line.startsWith("// May fail: ")) {
-                mayFail = List.of(line.substring(13).replaceAll("\\([^)]*\\)", " ").strip().split("\\s+"));
-            } else if (line.startsWith("// Cause: ")) {
-                causes = List.of(line.substring(10).strip().split("\\s+"));
-            } else if (line.startsWith("// Suite: ")) {
-                suite = List.of(line.substring(10).strip().split("\\s+"));
-            } else if (line.startsWith("// In-process: no")) {
-                notInProcess = line.substring("// In-process: no".length()).replaceFirst("^[,:]\\s*", "").strip();
+        String launch = "";
+        String build = "";
+        for (var raw : Files.readAllLines(file).stream().limit(40).toList()) {
+            var line = uncommented(raw);
+            if (line.startsWith("Fault: ")) {
+                defect = line.substring(7).strip();
+            } else if (line.startsWith("Must fail: ")) {
+                mustFail = List.of(line.substring(11).strip().split("\\s+"));
+            } else if (line.startsWith("May fail: ")) {
+                mayFail = MAY.matcher(line.substring(10)).results().map(m -> m.group(1)).toList();
+            } else if (line.startsWith("Cause: ")) {
+                causes = List.of(line.substring(7).strip().split("\\s+"));
+            } else if (line.startsWith("Suite: ")) {
+                suite = List.of(line.substring(7).strip().split("\\s+"));
+            } else if (line.startsWith("In-process: no")) {
+                notInProcess = line.substring("In-process: no".length()).replaceFirst("^[,:]\\s*", "").strip();
+            } else if (line.startsWith("Launch: ")) {
+                launch = line.substring(8).strip();
+            } else if (line.startsWith("Build: ")) {
+                build = line.substring(7).strip();
             }
         }
-        return new Fault(file, defect, mustFail, mayFail, causes, suite, notInProcess);
+        return new Fault(file, defect, mustFail, mayFail, causes, suite, notInProcess, launch, build);
+    }
+
+    /** A Java fault is compiled into the self-test: it runs from its class path, and in the quick tier in this JVM. */
+    boolean java() {
+        return file.toString().endsWith(".java");
     }
 
     String name() {
-        return file.getFileName().toString().replace(".java", "");
+        return file.getFileName().toString().replaceFirst("\\.java$", "");
     }
 
     /** The 1-based line of the header line that starts with {@code prefix}, for messages that name it. */
@@ -70,8 +95,9 @@ record Fault(Path file, String defect, List<String> mustFail, List<String> mayFa
         return Optional.empty();
     }
 
+    /** The file's name: PrefixPerRead.java, fork_no_cap.py. */
     @Override
     public String toString() {
-        return name();
+        return file.getFileName().toString();
     }
 }

@@ -66,7 +66,8 @@ final class InProcessServer implements AutoCloseable {
         var settings = new Target.Settings(ready.host(), ready.port(), null, server.raw, null, null, null, null);
         var target = Target.resolve(settings, ready, null, 0L, timeouts, false);
         var console = new StringWriter();
-        var outcomes = Suite.run(target, new Probe.Options(0), selected, new PrintWriter(console));
+        var outcomes = Suite.run(new Session(target, settings, null, 0L, false), new Probe.Options(0), selected,
+                new PrintWriter(console));
         return new Checked(console.toString(), outcomes);
     }
 

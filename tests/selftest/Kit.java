@@ -158,6 +158,10 @@ final class Kit {
             return check(id).map(c -> c.get("message").getAsString()).orElse("");
         }
 
+        String blockedBy(String id) {
+            return check(id).map(c -> c.has("blocked_by") ? c.get("blocked_by").getAsString() : "").orElse("");
+        }
+
         String cause(String id) {
             return check(id).map(c -> c.get("cause").getAsString()).orElse("");
         }

@@ -21,11 +21,11 @@ class ReportTests {
 
     static List<TestRun.Outcome> outcomes() {
         return List.of(
-                new TestRun.Outcome("echo.basic", Catalogue.of("echo.basic").rule(), ECHO, TestRun.Status.PASSED, "", "", 12),
+                new TestRun.Outcome("echo.basic", Catalogue.of("echo.basic").rule(), ECHO, TestRun.Status.PASSED, "", "", "", 12),
                 new TestRun.Outcome("echo.crlf", Catalogue.of("echo.crlf").rule(), ECHO, TestRun.Status.FAILED,
-                        "observed: \u001b[2J a reply without its CR\nlikely cause: the CR was lost", "CR_LOST", 40),
+                        "observed: \u001b[2J a reply without its CR\nlikely cause: the CR was lost", "CR_LOST", "", 40),
                 new TestRun.Outcome("raw.basic", Catalogue.of("raw.basic").rule(), RAW, TestRun.Status.SKIPPED,
-                        Need.RAW_MODE.missing, "", 0));
+                        Need.RAW_MODE.missing, "", "", 0));
     }
 
     @Test
