@@ -89,30 +89,32 @@ public class Check implements Callable<Integer> {
                         + "or an exception before the ready line.%n", solution ? "solution" : "exercise");
                 return 2;
             }
-            // Each failed check and the key of its likely cause.
+            // Each failed check and the key of its likely cause; the counts of the others.
+            var json = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
             var failed = new java.util.LinkedHashMap<String, String>();
-            int passed = 0;
-            for (var check : JsonParser.parseString(Files.readString(report)).getAsJsonObject().getAsJsonArray("checks")) {
+            for (var check : json.getAsJsonArray("checks")) {
                 var c = check.getAsJsonObject();
-                switch (c.get("status").getAsString()) {
-                    case "failed" -> failed.put(c.get("id").getAsString(), c.get("cause").getAsString());
-                    case "passed" -> passed++;
-                    default -> { }
+                if (c.get("status").getAsString().equals("failed")) {
+                    failed.put(c.get("id").getAsString(), c.get("cause").getAsString());
                 }
             }
+            int passed = json.get("passed").getAsInt();
+            int blocked = json.get("blocked").getAsInt();
+            int skipped = json.get("skipped").getAsInt();
             remember(root, lesson, passed, failed.size());
-            return advise(root, lesson, passed, failed);
+            return advise(root, lesson, passed, failed, blocked, skipped);
         } finally {
             Files.deleteIfExists(report);
         }
     }
 
     // Each failure under the TODO it points to, then the next step.
-    private int advise(Path root, Lessons.Lesson lesson, int passed, Map<String, String> failed) throws IOException {
+    private int advise(Path root, Lessons.Lesson lesson, int passed, Map<String, String> failed, int blocked, int skipped)
+            throws IOException {
         var todos = solution ? List.<Lessons.Todo>of() : Lessons.todos(root, lesson);
         var hints = Lessons.hints(lesson.hints(root));
         System.out.println();
-        if (failed.isEmpty()) {
+        if (failed.isEmpty() && blocked == 0) {
             System.out.printf("Lesson %d passes: %d checks.%n", lesson.number(), passed);
             var next = Lessons.lesson(lesson.number() + 1);
             System.out.println(next.map(n -> "Next: lesson %d, %s (./jbang check %d)".formatted(n.number(),
@@ -120,7 +122,7 @@ public class Check implements Callable<Integer> {
                     .orElse("That was the last lesson: ./jbang check --list shows them all."));
             return 0;
         }
-        System.out.printf("Lesson %d: %d checks pass, %d fail.%n", lesson.number(), passed, failed.size());
+        System.out.printf("Lesson %d: %s.%n", lesson.number(), Lessons.counts(passed, failed.size(), blocked, skipped));
         // Each failed check goes to the TODO whose hint names its likely cause; else to the first open TODO
         // that names the check; else to the first open TODO (an unfinished step breaks later checks); when
         // none is open, to the TODOs that name it most closely.

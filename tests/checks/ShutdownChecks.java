@@ -37,24 +37,25 @@ class ShutdownChecks {
                         .cause(Cause.SIGTERM_IGNORED)
                         .error();
             }
-        }
-        if (launched.exitValue() != 0) {
-            throw p.observed("after SIGTERM the launched process (pid %d) %s", launched.pid(), Launch.describeExit(launched.exitValue()))
-                    .cause(launched.exitValue() == 143 ? Cause.EXIT_143 : Cause.FAILED_WHILE_STOPPING)
-                    .error();
-        }
-        // A zombie is not running: init reaps what the server left unreaped (cleanup.zombies tells of those).
-        var left = tree.stream().map(ProcFs::process).flatMap(Optional::stream).filter(c -> !c.zombie())
-                .map(ProcFs.ProcessInfo::pid).toList();
-        if (!Target.await(() -> tree.stream().map(ProcFs::process).flatMap(Optional::stream).allMatch(ProcFs.ProcessInfo::zombie),
-                Duration.ofSeconds(2))) {
-            var still = tree.stream().map(ProcFs::process).flatMap(Optional::stream).filter(c -> !c.zombie())
-                    .map(c -> c.pid() + " (" + c.comm() + ")").toList();
-            throw p.observed("%d processes of the server outlived the process the suite launched: pids %s", still.size(), still)
-                    .detail(left.contains(target.pid()) ? "among them the server itself, pid " + target.pid()
-                            + ", which the ready line names: the launched process did not end it" : "")
-                    .cause(Cause.CHILDREN_NOT_ENDED)
-                    .error();
+            if (launched.exitValue() != 0) {
+                throw p.observed("after SIGTERM the launched process (pid %d) %s", launched.pid(), Launch.describeExit(launched.exitValue()))
+                        .cause(launched.exitValue() == 143 ? Cause.EXIT_143 : Cause.FAILED_WHILE_STOPPING)
+                        .error();
+            }
+            // Judged while the client is still connected: a child serving it would end on its own once it left. The
+            // server's processes: its tree before SIGTERM, and whatever carries the launch's mark (started since).
+            // A zombie is not running: init reaps what the server left unreaped (cleanup.zombies tells of those).
+            tree.addAll(target.launch().marked());
+            var left = running(tree);
+            if (!Target.await(() -> running(tree).isEmpty(), Duration.ofSeconds(2))) {
+                var still = running(tree).stream().map(c -> c.pid() + " (" + c.comm() + ")").toList();
+                throw p.observed("%s of the server outlived the process the suite launched, with a client still connected: %s",
+                                still.size() == 1 ? "1 process" : still.size() + " processes", still)
+                        .detail(left.stream().anyMatch(c -> c.pid() == target.pid()) ? "among them the server itself, pid " + target.pid()
+                                + ", which the ready line names: the launched process did not end it" : "")
+                        .cause(Cause.CHILDREN_NOT_ENDED)
+                        .error();
+            }
         }
         if (!Target.await(() -> canBind(target.address()), Duration.ofSeconds(2))) {
             var holders = ProcFs.listenerOwners(target.port());
@@ -63,6 +64,10 @@ class ShutdownChecks {
                     .cause(Cause.LISTENER_OUTLIVES_SERVER)
                     .error();
         }
+    }
+
+    private static List<ProcFs.ProcessInfo> running(java.util.Collection<Long> pids) {
+        return pids.stream().map(ProcFs::process).flatMap(Optional::stream).filter(c -> !c.zombie()).toList();
     }
 
     private static boolean canBind(InetSocketAddress address) {

@@ -21,9 +21,13 @@ import java.util.regex.Pattern;
 /**
  * A server the kit starts from a shell command: it waits for the ready line (SPEC §3), keeps the
  * server's output, and stops it so that nothing is left running: SIGTERM, then SIGKILL to every
- * process of its tree, each by its pid.
+ * process of its tree, each by its pid, and to every process that carries this launch's mark in its
+ * environment (a child left behind by a server that exited is no longer in its tree).
  */
 final class Launch {
+
+    /** The environment variable that marks every process a launch starts (children inherit it). */
+    static final String MARK = "ECHO_KIT_LAUNCH";
 
     /** "listening on HOST:PORT model=MODEL pid=PID key=value...". */
     record Ready(String line, String host, int port, Map<String, String> fields) {
@@ -59,6 +63,7 @@ final class Launch {
 
     private final String command;
     private final Process process;
+    private final String mark;
     private final CompletableFuture<Ready> ready = new CompletableFuture<>();
     private final List<String> earlyStdout = new ArrayList<>();
     private final ArrayDeque<String> stderr = new ArrayDeque<>();
@@ -69,9 +74,10 @@ final class Launch {
     // Stops the server if the suite's JVM ends first; removed once the server is stopped.
     private final Thread hook = new Thread(this::stop, "stop-launched-server");
 
-    private Launch(String command, Process process) {
+    private Launch(String command, Process process, String mark) {
         this.command = command;
         this.process = process;
+        this.mark = mark;
     }
 
     /** Starts {@code command} with {@code extraArgs} appended, and waits for its ready line. */
@@ -80,10 +86,12 @@ final class Launch {
         for (var arg : extraArgs) {
             full.append(' ').append(shellQuote(arg));
         }
-        var process = new ProcessBuilder("bash", "-c", full.toString())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-        var launch = new Launch(full.toString(), process);
+        var mark = MARK + "=" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        var builder = new ProcessBuilder("bash", "-c", full.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put(MARK, mark.substring(MARK.length() + 1));
+        var process = builder.start();
+        var launch = new Launch(full.toString(), process, mark);
         Runtime.getRuntime().addShutdownHook(launch.hook);
         launch.drain(process.getInputStream(), true);
         launch.drain(process.getErrorStream(), false);
@@ -150,7 +158,12 @@ final class Launch {
         return List.copyOf(pids);
     }
 
-    /** SIGTERM to the server's whole tree, then SIGKILL to whatever is left after 5 s. Idempotent. */
+    /** The processes this launch started that are still running, its tree or not: those that carry its mark. */
+    List<Long> marked() {
+        return ProcFs.marked(mark).stream().filter(pid -> ProcFs.process(pid).filter(p -> !p.zombie()).isPresent()).toList();
+    }
+
+    /** SIGTERM to the server's whole tree, then SIGKILL to whatever is left after 5 s; then to what carries its mark. Idempotent. */
     synchronized void stop() {
         if (stopped) {
             return;
@@ -161,6 +174,11 @@ final class Launch {
         awaitExit(tree, Duration.ofSeconds(5));
         tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         awaitExit(tree, Duration.ofSeconds(2));
+        var strays = marked().stream().map(ProcessHandle::of).flatMap(Optional::stream).toList();
+        strays.forEach(ProcessHandle::destroy);
+        awaitExit(strays, Duration.ofSeconds(2));
+        strays.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        awaitExit(strays, Duration.ofSeconds(2));
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

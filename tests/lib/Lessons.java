@@ -62,6 +62,12 @@ final class Lessons {
             new Lesson(5, "event-loop", "EventLoop.java", List.of()),
             new Lesson(6, "virtual-threads", "VirtualThreads.java", List.of()));
 
+    /** "21 checks pass, 1 fails, 3 are not judged and 9 are skipped": a run's counts as check and the lesson texts say them. */
+    static String counts(int passed, int failed, int blocked, int skipped) {
+        return "%d %s, %d %s, %d %s not judged and %d %s skipped".formatted(passed, passed == 1 ? "check passes" : "checks pass",
+                failed, failed == 1 ? "fails" : "fail", blocked, blocked == 1 ? "is" : "are", skipped, skipped == 1 ? "is" : "are");
+    }
+
     static Optional<Lesson> lesson(int number) {
         return ALL.stream().filter(l -> l.number() == number).findFirst();
     }

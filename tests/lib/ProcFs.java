@@ -3,6 +3,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -144,6 +145,34 @@ final class ProcFs {
     }
 
     /** The process {@code pid}, if it exists (a zombie still does). */
+    /** Whether the environment of process {@code pid} (its NUL-separated VAR=value list) holds {@code entry}. */
+    static boolean hasEnvironment(long pid, String entry) {
+        byte[] environ;
+        try {
+            environ = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+        var wanted = entry.getBytes(StandardCharsets.UTF_8);
+        for (int from = 0; from < environ.length; ) {
+            int end = from;
+            while (end < environ.length && environ[end] != 0) {
+                end++;
+            }
+            if (java.util.Arrays.equals(environ, from, end, wanted, 0, wanted.length)) {
+                return true;
+            }
+            from = end + 1;
+        }
+        return false;
+    }
+
+    /** The processes whose environment holds {@code entry}, but this one. */
+    static List<Long> marked(String entry) {
+        long self = ProcessHandle.current().pid();
+        return pids().stream().filter(pid -> pid != self && hasEnvironment(pid, entry)).toList();
+    }
+
     static Optional<ProcessInfo> process(long pid) {
         var stat = readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
         if (stat.isEmpty()) {

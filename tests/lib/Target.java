@@ -316,7 +316,7 @@ final class Target {
     /** The listening socket's state: how many connections wait in its backlog to be accepted. */
     String listenerState() {
         var listener = ProcFs.tcpSockets(port()).stream().filter(s -> s.state() == ProcFs.TcpState.LISTEN).findFirst();
-        return listener.map(l -> "listening socket: " + l.rxQueue() + " connections wait to be accepted")
+        return listener.map(l -> "listening socket: " + (l.rxQueue() == 1 ? "1 connection waits" : l.rxQueue() + " connections wait") + " to be accepted")
                 .orElse("no socket listens on port " + port() + " on this machine");
     }
 
@@ -327,6 +327,13 @@ final class Target {
     long unacknowledgedCloses(java.util.Set<Integer> clientPorts) {
         return ProcFs.tcpSockets().stream().filter(s -> s.remote().getPort() == port() && clientPorts.contains(s.local().getPort())
                 && (s.state() == ProcFs.TcpState.FIN_WAIT1 || s.state() == ProcFs.TcpState.CLOSING)).count();
+    }
+
+    /** How many connections of the port the server has accepted and still holds (its sockets, not yet closed). */
+    int acceptedConnections() {
+        return (int) ProcFs.tcpSockets(port()).stream()
+                .filter(s -> s.state() != ProcFs.TcpState.LISTEN && s.state() != ProcFs.TcpState.TIME_WAIT && s.inode() != 0)
+                .count();
     }
 
     /** How many connections wait in the listening socket's backlog (0 when it is not on this machine). */

@@ -257,9 +257,11 @@ final class TestRun {
             return message;
         }
         if (t instanceof java.util.concurrent.TimeoutException) {
-            return "the check ran past its time bound: " + message;
+            return "the check ran past its time bound: " + message.replaceFirst("^.*timed out after ", "it took more than ");
         }
-        return t.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
+        // Not the server's doing: an error of the suite itself, said as such (and what it was, for a report).
+        return "the check stopped on an error of the suite itself, not of the server (please report it): "
+                + (message.isEmpty() ? "it gave no message" : message);
     }
 
     /** A test selection from --only and --skip globs ('*' any text, '?' one character), matched against ids. */

@@ -77,15 +77,19 @@ class FaultTests {
     // the suite in this JVM.
     private static Kit.SuiteRun run(Fault fault) throws IOException, InterruptedException {
         var mark = Kit.newMark();
+        var args = new ArrayList<>(List.of("--launch", launchCommand(fault, mark)));
+        args.addAll(fault.suite());
+        return Kit.SuiteRun.inProcess(mark, args.toArray(String[]::new));
+    }
+
+    // The command that starts the fault, built first when its header says how; its processes carry mark.
+    private static String launchCommand(Fault fault, String mark) throws IOException, InterruptedException {
         if (!fault.build().isEmpty()) {
             var build = new ProcessBuilder("sh", "-c", fault.build()).directory(Kit.ROOT.toFile()).redirectErrorStream(true).start();
             var output = new String(build.getInputStream().readAllBytes());
             assertThat(build.waitFor()).as("building %s: %s", fault, output).isZero();
         }
-        var launch = fault.java() ? Kit.javaCommand(fault.name(), mark) : Kit.MARK + "=" + mark + " exec " + fault.launch();
-        var args = new ArrayList<>(List.of("--launch", launch));
-        args.addAll(fault.suite());
-        return Kit.SuiteRun.inProcess(mark, args.toArray(String[]::new));
+        return fault.java() ? Kit.javaCommand(fault.name(), mark) : Kit.MARK + "=" + mark + " exec " + fault.launch();
     }
 
     static Map<String, String> statuses(Kit.SuiteRun run) {
@@ -116,11 +120,45 @@ class FaultTests {
                 .isIn(fault.causes());
         assertThat(unexpected(fault, run)).as("%s (%s): checks outside its header's Must fail and May fail", fault, fault.defect())
                 .isEmpty();
+        if (fault.causes().contains(Cause.SERVER_DIED.name())) {
+            assertThat(run.report().getAsJsonObject("server").get("relaunches").getAsInt())
+                    .as("%s died in %s: the JSON's count of relaunches", fault, first).isPositive();
+        }
         reporter.publishEntry("failed as it must", String.join(" ", fault.mustFail()));
         var others = new ArrayList<>(run.ids("failed"));
         others.removeAll(fault.mustFail());
         reporter.publishEntry("failed as it may", others.isEmpty() ? "nothing" : String.join(" ", others));
         Kit.assertGone(run);
+    }
+
+    /**
+     * Given only its port, a server that dies (of SIGPIPE) costs the check during which it died, which says so; the
+     * checks before it pass, and every one after it is not judged: the server is gone.
+     */
+    @org.junit.jupiter.api.Test
+    @DisplayName("faults: a server given by its port that dies costs that check; every later one is blocked, the server is gone")
+    void portOnlyDeath() throws Exception {
+        var fault = Fault.all().stream().filter(f -> f.file().getFileName().toString().equals("dies_on_sigpipe.c")).findFirst().orElseThrow();
+        var mark = Kit.newMark();
+        try (var server = Kit.Server.start(launchCommand(fault, mark))) {
+            var run = Kit.SuiteRun.inProcess(mark, "--port", server.port());
+            var died = fault.mustFail().getFirst();
+            assertThat(run.status(died)).as("%s: %s", died, run.describe()).isEqualTo("failed");
+            assertThat(run.cause(died)).isEqualTo(Cause.SERVER_DIED.name());
+            assertThat(run.message(died)).contains("during this check", "the checks after this one are blocked: the server is gone");
+            var ids = Catalogue.ALL.stream().map(Catalogue.Entry::id).toList();
+            for (var id : ids) {
+                var status = run.status(id);
+                if (Catalogue.order(id) < Catalogue.order(died)) {
+                    assertThat(status).as("%s, before the death: %s", id, run.message(id)).isIn("passed", "skipped");
+                } else if (Catalogue.order(id) > Catalogue.order(died) && !status.equals("skipped")) {
+                    assertThat(status).as("%s, after the death", id).isEqualTo("blocked");
+                    assertThat(run.blockedBy(id)).isEqualTo("the server is gone");
+                    assertThat(run.message(id)).startsWith("not judged: the server is gone (");
+                }
+            }
+        }
+        Kit.assertNoneLeft(mark, fault.name() + " given by its port");
     }
 
     /**

@@ -2,12 +2,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -252,26 +250,6 @@ final class Kit {
         }
     }
 
-    // Whether the environment of process pid holds mark (a NUL-separated VAR=value list).
-    static boolean marked(long pid, byte[] mark) {
-        try {
-            var environ = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-            for (int from = 0; from < environ.length; ) {
-                int end = from;
-                while (end < environ.length && environ[end] != 0) {
-                    end++;
-                }
-                if (Arrays.equals(environ, from, end, mark, 0, mark.length)) {
-                    return true;
-                }
-                from = end + 1;
-            }
-            return false;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /** No process of the run is left: the server the suite launched, and any child it started. */
     static void assertGone(SuiteRun run) {
         long pid = run.serverPid();
@@ -283,9 +261,8 @@ final class Kit {
 
     /** No process that carries {@code mark} is left running. */
     static void assertNoneLeft(String mark, String what) {
-        var marked = (MARK + "=" + mark).getBytes(StandardCharsets.UTF_8);
-        var left = ProcessHandle.allProcesses().filter(p -> marked(p.pid(), marked))
-                .map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList();
+        var left = ProcFs.marked(MARK + "=" + mark).stream().map(ProcessHandle::of).flatMap(Optional::stream)
+                .filter(ProcessHandle::isAlive).map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList();
         assertThat(left).as("processes started by %s and still running", what).isEmpty();
     }
 
