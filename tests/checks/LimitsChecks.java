@@ -119,6 +119,32 @@ class LimitsChecks {
                         .cause(Cause.NO_BACKPRESSURE)
                         .error();
             }
+            endGracefully(channel, selector, target.timeouts());
+        }
+    }
+
+    // Closing with replies unread would reset the connection: that is robust.reset's to judge, not this check's.
+    // So: end the input, read the replies the server still owes until it closes, or falls silent.
+    private static void endGracefully(SocketChannel channel, Selector selector, Target.Timeouts t) throws IOException {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException gone) {
+            return;
+        }
+        selector.selectNow(); // drops the cancelled write key, so the channel can be registered again
+        channel.register(selector, SelectionKey.OP_READ);
+        var sink = ByteBuffer.allocate(256 * 1024);
+        long deadline = System.nanoTime() + t.checkBound().toNanos() / 3;
+        while (System.nanoTime() < deadline && selector.select(t.quiet().toMillis()) > 0) {
+            selector.selectedKeys().clear();
+            sink.clear();
+            try {
+                if (channel.read(sink) < 0) {
+                    return;
+                }
+            } catch (IOException reset) {
+                return;
+            }
         }
     }
 

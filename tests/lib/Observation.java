@@ -77,7 +77,7 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
         if (target.workers() > 0) {
             probe = Math.max(probe, Math.min(target.workers() + 1, 2 * PROBE));
         }
-        var base = target.usage();
+        var base = target.baseline();
         var clients = new ArrayList<Client>();
         try {
             var first = Client.open(target, 0);
@@ -190,6 +190,16 @@ record Observation(Kind kind, int servedAtOnce, String evidence) {
                 } finally {
                     batch.forEach(c -> c.peer.close());
                 }
+            }
+            // Threads of earlier clients that were still ending when the probe began hide the growth: a thread per
+            // client shows as many ending when the clients leave.
+            clients.forEach(c -> c.peer.close());
+            var left = target.awaitUsage(u -> during.threads() - u.threads() >= clients.size() * 3 / 4, t.scaled(Duration.ofMillis(500)));
+            int ended = during.threads() - left.threads();
+            if (ended >= probe * 3 / 4) {
+                return new Observation(Kind.THREAD_PER_CONNECTION, served,
+                        "all %d clients answered at once; %d threads with them connected (%+d), %d fewer after they left"
+                                .formatted(probe, during.threads(), grew, ended));
             }
             return new Observation(Kind.FIXED_THREADS, served, "all %d clients answered at once by %d OS threads (%+d), "
                     .formatted(probe, during.threads(), grew) + "no thread per client; its own threads: "

@@ -214,13 +214,20 @@ final class ProcFs {
 
     /** The CPU time {@code pid} has used, in clock ticks (utime + stime of /proc/PID/stat), or 0 when it is gone. */
     static long cpuTicks(long pid) {
+        return statSum(pid, 11, 12);
+    }
+
+    /** The CPU time of the children {@code pid} has waited for (cutime + cstime), in clock ticks, or 0. */
+    static long reapedTicks(long pid) {
+        return statSum(pid, 13, 14);
+    }
+
+    // Two numeric fields of /proc/PID/stat, counted from the state after "(COMM) ", added; 0 when it is gone.
+    private static long statSum(long pid, int a, int b) {
         var stat = readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
         int close = stat.lastIndexOf(')');
-        if (close < 0) {
-            return 0;
-        }
-        var rest = stat.substring(close + 2).split(" ");
-        return rest.length > 12 ? Long.parseLong(rest[11]) + Long.parseLong(rest[12]) : 0;
+        var rest = close < 0 ? new String[0] : stat.substring(close + 2).split(" ");
+        return rest.length > b ? Long.parseLong(rest[a]) + Long.parseLong(rest[b]) : 0;
     }
 
     /** The number of threads of {@code pid} ("Threads:" in /proc/PID/status), or -1 when it is gone. */

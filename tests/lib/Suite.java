@@ -162,6 +162,7 @@ final class Suite {
             var session = TestRun.session(context, Run.class).session();
             session.ensureServer();
             context.getStore(HERE).put(Long.class, session.target().launch() == null ? 0L : session.target().launch().stderrMark());
+            context.getStore(HERE).put(Integer.class, session.target().sockets());
             var gone = session.gone();
             if (gone.isPresent()) {
                 throw new Blocked("the server is gone", "not judged: the server is gone (" + gone.get() + ")");
@@ -216,7 +217,11 @@ final class Suite {
         @Override
         public void afterTestExecution(ExtensionContext context) {
             var probe = context.getStore(HERE).get(Probe.class, Probe.class);
-            if (probe == null || context.getExecutionException().isPresent() || probe.entry().endsTheServer()) {
+            if (probe == null || probe.entry().endsTheServer()) {
+                return;
+            }
+            probe.target().settle(context.getStore(HERE).getOrDefault(Integer.class, Integer.class, 0));
+            if (context.getExecutionException().isPresent()) {
                 return;
             }
             var death = probe.session().death();

@@ -450,15 +450,56 @@ final class Target {
         return usage;
     }
 
+    /** The sockets the server and its live children hold now (0 when its process is not here). */
+    int sockets() {
+        var usage = usage();
+        return usage == null ? 0 : usage.fdKinds().getOrDefault("socket", 0);
+    }
+
+    /**
+     * After a check: waits until the server holds no more sockets than {@code before} and nothing waits in its
+     * backlog, so that what the check's connections do to the server (a reset read late, a flood's children
+     * ending) happens in that check and not in the next. Gives up once it makes no progress for half a second,
+     * and after {@link #SETTLE_AT_MOST} in any case: a server that keeps a connection is judged by cleanup.*.
+     */
+    void settle(int before) {
+        if (!local()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long end = start + timeouts.scaled(SETTLE_AT_MOST).toNanos();
+        long stall = timeouts.scaled(Duration.ofMillis(500)).toNanos();
+        long lastProgress = start;
+        long owed = Long.MAX_VALUE;
+        while (true) {
+            long now = Math.max(0, sockets() - before) + listenerBacklog();
+            long t = System.nanoTime();
+            if (now == 0 || t > end) {
+                return;
+            }
+            if (now < owed) {
+                owed = now;
+                lastProgress = t;
+            } else if (t - lastProgress > stall) {
+                return;
+            }
+            pause(Duration.ofMillis(25));
+        }
+    }
+
+    /** The longest wait for a server to close what a check left it. */
+    static final Duration SETTLE_AT_MOST = Duration.ofSeconds(10);
+
     /** The CPU time the server and its live children have used, in clock ticks (0 when its process is not here). */
     long cpuTicks() {
         if (!local()) {
             return 0;
         }
-        long ticks = ProcFs.cpuTicks(pid);
+        // Reaped children's time stays counted (in their parent's cutime), so children ending do not look like idling.
+        long ticks = ProcFs.cpuTicks(pid) + ProcFs.reapedTicks(pid);
         for (var child : ProcFs.descendants(pid)) {
             if (!child.zombie()) {
-                ticks += ProcFs.cpuTicks(child.pid());
+                ticks += ProcFs.cpuTicks(child.pid()) + ProcFs.reapedTicks(child.pid());
             }
         }
         return ticks;

@@ -92,7 +92,7 @@ class CorrectServerTests {
                 args.add("--raw");
             }
             var run = Kit.SuiteRun.inProcess(mark, args.toArray(String[]::new));
-            assertThat(run.result().status()).as("%s in %s mode: %s", server, mode, run.describe()).isZero();
+            run.assertPassed(server + " in " + mode + " mode");
             reporter.publishEntry(mode + " mode", run.result().output().strip().lines().reduce((a, b) -> b).orElse("")
                     + ", model " + run.report().get("model").getAsString());
             Kit.assertGone(run);

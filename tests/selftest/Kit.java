@@ -147,7 +147,13 @@ final class Kit {
             }
         }
 
-        /** The status of check {@code id} ("passed", "failed", "skipped"), or "absent". */
+        /** Every check that applies passed: none failed, none was left not judged. */
+        void assertPassed(String what) {
+            assertThat(result.status()).as("%s: %s", what, describe()).isZero();
+            assertThat(report == null ? -1 : report.get("blocked").getAsInt()).as("%s, checks not judged: %s", what, describe()).isZero();
+        }
+
+        /** The status of check {@code id} ("passed", "failed", "blocked", "skipped"), or "absent". */
         String status(String id) {
             return check(id).map(c -> c.get("status").getAsString()).orElse("absent");
         }

@@ -8,12 +8,15 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Servers under load as a user would load them: 50 children at once, 1000 idle clients, unusual options. */
+/** Servers under load as a user would load them: 50 children at once, 1000 idle clients, a busy machine, unusual options. */
 @Order(13)
 @DisplayName("servers under load and with unusual options")
+@org.junit.jupiter.api.extension.ExtendWith(TestRun.SelectInvocations.class)
 class LoadTests {
 
     @Test
@@ -89,6 +92,46 @@ class LoadTests {
         } finally {
             idle.forEach(Peer::close);
             launch.stop();
+        }
+    }
+
+    @ParameterizedTest(name = "with both cores busy with other work, {0} still passes the whole suite", quoteTextArguments = false)
+    @DisplayName("a busy machine changes no verdict")
+    @ValueSource(strings = {"./jbang solutions/MultiProcess.java", "./jbang solutions/ThreadPool.java", "python3 tests/correct/fork_server.py"})
+    void busyMachine(String command, TestReporter reporter) throws Exception {
+        try (var load = Busy.start(2)) {
+            var mark = Kit.newMark();
+            var run = Kit.SuiteRun.inProcess(mark, "--launch", Kit.MARK + "=" + mark + " exec " + command);
+            reporter.publishEntry("under load", run.result().output().strip().lines().reduce((a, b) -> b).orElse("")
+                    + " in " + run.result().took().toSeconds() + " s, " + load.pids().size() + " busy loops");
+            run.assertPassed(command + " with both cores busy");
+            Kit.assertGone(run);
+        }
+    }
+
+    /** Processes that keep a core busy each; each one ends itself after 10 minutes (timeout), whatever happens here. */
+    record Busy(List<Process> loops) implements AutoCloseable {
+        static Busy start(int n) throws java.io.IOException {
+            var loops = new ArrayList<Process>();
+            for (int i = 0; i < n; i++) {
+                loops.add(new ProcessBuilder("timeout", "600", "sh", "-c", "while :; do :; done")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            }
+            return new Busy(loops);
+        }
+
+        List<Long> pids() {
+            return loops.stream().map(Process::pid).toList();
+        }
+
+        // By pid: each loop's shell first (SIGKILL), then its timeout.
+        @Override
+        public void close() throws InterruptedException {
+            for (var loop : loops) {
+                loop.descendants().forEach(ProcessHandle::destroyForcibly);
+                loop.destroyForcibly();
+                loop.waitFor(5, TimeUnit.SECONDS);
+            }
         }
     }
 

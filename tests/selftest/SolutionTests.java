@@ -51,7 +51,7 @@ class SolutionTests {
             args.add("--raw");
         }
         var run = Kit.SuiteRun.of(Kit.SUITE_BOUND, args.toArray(String[]::new));
-        assertThat(run.result().status()).as("%s", run.describe()).isZero();
+        run.assertPassed("the solution");
         assertThat(run.ids("failed")).as("failed checks").isEmpty();
         var applicable = Catalogue.applicable(new Need.Run(solution.raw(), true, true, solution::model, 16, 0, 0));
         assertThat(run.ids("passed")).as("the checks that apply, by the catalogue's needs, all pass")
@@ -68,7 +68,7 @@ class SolutionTests {
         var mark = Kit.newMark();
         var run = Kit.SuiteRun.inProcess(mark, "--launch", launch(solution, mark), "--only", "soak.mix", "--soak",
                 Integer.toString(options.soakSeconds()));
-        assertThat(run.result().status()).as("%s", run.describe()).isZero();
+        run.assertPassed("the solution");
         assertThat(run.status("soak.mix")).isEqualTo("passed");
         run.result().output().lines().map(String::strip).filter(l -> l.startsWith("soak: ") || l.startsWith("memory: "))
                 .forEach(l -> reporter.publishEntry(l.substring(0, l.indexOf(':')), l.substring(l.indexOf(':') + 2)));
@@ -82,7 +82,7 @@ class SolutionTests {
         var mark = Kit.newMark();
         var run = Kit.SuiteRun.inProcess(mark, "--launch", launch(solution, mark), "--idle-timeout", "1", "--only",
                 "limits.idle-timeout");
-        assertThat(run.result().status()).as("%s", run.describe()).isZero();
+        run.assertPassed("the solution");
         assertThat(run.status("limits.idle-timeout")).isEqualTo("passed");
         Kit.assertGone(run);
     }
