@@ -321,12 +321,37 @@ final class Target {
     }
 
     /**
-     * How many of our clients (by local port) have closed and still wait for the server's kernel to acknowledge it
+     * How many clients of the port have closed and still wait for the server's kernel to acknowledge it
      * (FIN_WAIT1, CLOSING): their end has not reached the server yet.
      */
-    long unacknowledgedCloses(java.util.Set<Integer> clientPorts) {
-        return ProcFs.tcpSockets().stream().filter(s -> s.remote().getPort() == port() && clientPorts.contains(s.local().getPort())
+    long unacknowledgedCloses() {
+        return ProcFs.tcpSockets().stream().filter(s -> s.remote().getPort() == port()
                 && (s.state() == ProcFs.TcpState.FIN_WAIT1 || s.state() == ProcFs.TcpState.CLOSING)).count();
+    }
+
+    /**
+     * The port's connections counted by state, the server's side then the clients': "server 4 ESTABLISHED (2 held by
+     * no process: in the backlog, or closed); clients 4 FIN_WAIT2".
+     */
+    String connectionStates() {
+        var all = ProcFs.tcpSockets();
+        var server = all.stream().filter(s -> s.local().getPort() == port() && s.state() != ProcFs.TcpState.LISTEN).toList();
+        var clients = all.stream().filter(s -> s.remote().getPort() == port()).toList();
+        long waiting = server.stream().filter(s -> s.inode() == 0 && s.state() != ProcFs.TcpState.TIME_WAIT).count();
+        return "server " + byState(server) + (waiting > 0 ? " (" + waiting + " held by no process: in the backlog, or closed)" : "")
+                + "; clients " + byState(clients);
+    }
+
+    private static String byState(List<ProcFs.TcpSocket> sockets) {
+        return sockets.isEmpty() ? "none" : sockets.stream().collect(java.util.stream.Collectors.groupingBy(ProcFs.TcpSocket::state,
+                        java.util.TreeMap::new, java.util.stream.Collectors.counting())).entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** The connections of the port still open both ways as the server's kernel sees them, held by the server. */
+    int openConnections() {
+        return (int) ProcFs.tcpSockets(port()).stream()
+                .filter(s -> s.state() == ProcFs.TcpState.ESTABLISHED && s.inode() != 0).count();
     }
 
     /** How many connections of the port the server has accepted and still holds (its sockets, not yet closed). */
