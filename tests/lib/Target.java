@@ -484,7 +484,7 @@ final class Target {
     /**
      * After a check: waits until the server holds no more sockets than {@code before} and nothing waits in its
      * backlog, so that what the check's connections do to the server (a reset read late, a flood's children
-     * ending) happens in that check and not in the next. Gives up once it makes no progress for half a second,
+     * ending) happens in that check and not in the next. Gives up once it makes no progress for 200 ms,
      * and after {@link #SETTLE_AT_MOST} in any case: a server that keeps a connection is judged by cleanup.*.
      */
     void settle(int before) {
@@ -493,7 +493,7 @@ final class Target {
         }
         long start = System.nanoTime();
         long end = start + timeouts.scaled(SETTLE_AT_MOST).toNanos();
-        long stall = timeouts.scaled(Duration.ofMillis(500)).toNanos();
+        long stall = timeouts.scaled(Duration.ofMillis(200)).toNanos();
         long lastProgress = start;
         long owed = Long.MAX_VALUE;
         while (true) {

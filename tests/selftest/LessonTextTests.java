@@ -31,6 +31,8 @@ class LessonTextTests {
     /** "`echo.basic`": a check id in a text. */
     static final Pattern CHECK_ID = Pattern.compile("`([a-z]+\\.[a-z0-9-]+)`");
     /** "`robust.flood` says "...": a message the lesson quotes, held to the shipped run by the full tier. */
+    static final Pattern PLACEHOLDER = Pattern.compile("\\[\\.\\.\\.]|\\.\\.\\.|\\b(N|PID|PORT)\\b");
+
     static final Pattern SAYS = Pattern.compile("`([a-z]+\\.[a-z0-9-]+)`\\s+says\\s+\"([^\"]+)\"");
 
     /** What the checks of a lesson's solution are, run as ./jbang check N runs them: line mode, launched. */
@@ -154,9 +156,14 @@ class LessonTextTests {
                             + "B are not judged and K are skipped\"");
                 }
             }
-            for (var m = SAYS.matcher(Files.readString(file)); m.find(); ) {
+            for (var m = SAYS.matcher(text); m.find(); ) {
                 if (Catalogue.entry(m.group(1)).isEmpty()) {
-                    problems.add(where + ": quotes " + m.group(1) + ", which is no check");
+                    problems.add(at(where, text, m.start()) + "quotes " + m.group(1) + ", which is no check");
+                }
+                // The run is searched for the quote as it stands: a placeholder in it can never be found.
+                if (PLACEHOLDER.matcher(m.group(2)).find()) {
+                    problems.add(at(where, text, m.start()) + "quotes " + m.group(1) + " with a placeholder (N, PID, [...]): \""
+                            + m.group(2) + "\"; quote only the words the check prints");
                 }
             }
         }
