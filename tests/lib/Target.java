@@ -354,11 +354,11 @@ final class Target {
                 .filter(s -> s.state() == ProcFs.TcpState.ESTABLISHED && s.inode() != 0).count();
     }
 
-    /** How many connections of the port the server has accepted and still holds (its sockets, not yet closed). */
-    int acceptedConnections() {
-        return (int) ProcFs.tcpSockets(port()).stream()
+    /** The client ports of the connections the server has accepted and still holds (its sockets, not yet closed). */
+    java.util.Set<Integer> acceptedClients() {
+        return ProcFs.tcpSockets(port()).stream()
                 .filter(s -> s.state() != ProcFs.TcpState.LISTEN && s.state() != ProcFs.TcpState.TIME_WAIT && s.inode() != 0)
-                .count();
+                .map(s -> s.remote().getPort()).collect(java.util.stream.Collectors.toSet());
     }
 
     /** How many connections wait in the listening socket's backlog (0 when it is not on this machine). */
