@@ -231,7 +231,7 @@ final class Catalogue {
                     A client may vanish while the server writes to it (Broken pipe, Connection reset).""", """
                     {WRITE_ERROR_NOT_HANDLED}."""),
             check("robust.flood", CheckGroup.ROBUST, "more connections at once than the server's bound (--max-clients, else 256; 500 at least, but for processes): the server survives, its resources stay under its bounds and return to baseline")
-                    .teaches(MODEL_LESSON, 0).reliesOn("concurrency.model", "cleanup.fds", "cleanup.threads", "cleanup.zombies").explained("""
+                    .teaches(MODEL_LESSON, 0).reliesOn("concurrency.model", "cleanup.fds", "cleanup.threads", "cleanup.zombies", "robust.reset").explained("""
                     500 clients at once must not make the server start 500 threads or processes, or hold 500 sockets
                     past its bounds; after they leave, it gives everything back.""", """
                     Cap what each client costs: {CLIENTS_UNCAPPED}; bound the pool's queue ({QUEUE_UNBOUNDED}); cap

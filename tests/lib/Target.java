@@ -321,15 +321,6 @@ final class Target {
     }
 
     /**
-     * How many clients of the port have closed and still wait for the server's kernel to acknowledge it
-     * (FIN_WAIT1, CLOSING): their end has not reached the server yet.
-     */
-    long unacknowledgedCloses() {
-        return ProcFs.tcpSockets().stream().filter(s -> s.remote().getPort() == port()
-                && (s.state() == ProcFs.TcpState.FIN_WAIT1 || s.state() == ProcFs.TcpState.CLOSING)).count();
-    }
-
-    /**
      * The port's connections counted by state, the server's side then the clients': "server 4 ESTABLISHED (2 held by
      * no process: in the backlog, or closed); clients 4 FIN_WAIT2".
      */

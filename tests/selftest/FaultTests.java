@@ -31,37 +31,37 @@ class FaultTests {
 
     /** Each fault's status per check, for the table printed after the last one. */
     private final Map<String, Map<String, String>> table = new ConcurrentSkipListMap<>();
-    /** The runs of the faults that never answer, started on the background lane when the group begins. */
+    /** The runs of the faults of the background lane, started when the group begins. */
     private final Map<String, Future<Kit.SuiteRun>> waiting = new ConcurrentHashMap<>();
 
-    /** The faults, those that wait last: the background lane runs them meanwhile. */
+    /** The faults, those of the background lane last: the lane runs them meanwhile. */
     static List<Fault> faults() throws Exception {
         var waiting = new ArrayList<Fault>();
         var others = new ArrayList<Fault>();
         for (var fault : Fault.all()) {
-            (waits(fault) ? waiting : others).add(fault);
+            (onTheLane(fault) ? waiting : others).add(fault);
         }
         others.addAll(waiting);
         return others;
     }
 
     /**
-     * A fault that leaves the suite waiting (no reply, no close, a thread that never ends) makes its checks wait out
-     * their timeouts: its run costs time, not CPU, when it starts no processes of its own.
+     * A fault of a thread model, built into this JVM, runs on the background lane, beside the others (those that
+     * start child JVMs, and those in other languages): two suites at once, as the suite's verdicts do not depend on
+     * the machine's load (LoadTests), and the group takes half the time.
      */
-    static boolean waits(Fault fault) throws Exception {
+    static boolean onTheLane(Fault fault) throws Exception {
         if (!fault.java()) {
             return false;
         }
         var server = (EchoServer) Class.forName(fault.name()).getDeclaredConstructor().newInstance();
-        return !server.model().equals(Model.MULTI_PROCESS.label) && fault.mustFail().stream().anyMatch(
-                List.of("echo.basic", "raw.basic", "cleanup.close-wait", "cleanup.threads", "raw.half-close")::contains);
+        return !server.model().equals(Model.MULTI_PROCESS.label);
     }
 
     @BeforeAll
     void startWaitingRuns(Kit.Options options, TestRun.Selection selection) throws Exception {
         for (var fault : Fault.all()) {
-            if (waits(fault) && (selection.accepts().test(invocationName(fault)) || selection.accepts().test(TEMPLATE))) {
+            if (onTheLane(fault) && (selection.accepts().test(invocationName(fault)) || selection.accepts().test(TEMPLATE))) {
                 waiting.put(fault.name(), options.background().submit(() -> run(fault)));
             }
         }

@@ -43,14 +43,14 @@ final class Kit {
         throw new IllegalStateException("run the self-test from the kit's folder: ./jbang tests/SelfTest.java");
     }
 
-    /** What the self-test was asked for (how long each soak runs), and its lane for runs that mostly wait. */
+    /** What the self-test was asked for (how long each soak runs), and its background lane. */
     record Options(int soakSeconds, Background background) {
     }
 
     /**
-     * A lane beside the tests for suite runs that mostly wait (their server never answers, so each check waits
-     * out its timeout): one at a time, while the tests go on. Such a run costs almost no CPU, so it does not
-     * change what runs beside it, nor is it changed by it.
+     * A lane beside the tests for suite runs (the lessons whose echo fails as shipped, the faults of the thread
+     * models): one at a time, while the tests go on. Verdicts do not depend on the machine's load (LoadTests), so a
+     * run there does not change what runs beside it, nor is it changed by it.
      */
     static final class Background implements AutoCloseable {
         private final java.util.concurrent.ExecutorService lane = java.util.concurrent.Executors.newSingleThreadExecutor(
