@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: the accept loop waits for a client's first byte (to log it) before handing the client to its thread: one idle client stops every new one.
 // Must fail: robust.idle
+// May fail: robust.flood (the accept loop reads each client's first byte, so the flood's resets end it)
 // Cause: NOT_ACCEPTED
 
 import java.io.IOException;
