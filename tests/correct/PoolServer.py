@@ -114,6 +114,9 @@ def open_listener(o):
     try:
         s.bind(addr)
         s.listen(128)
+        # Wake up twice a second: a signal the kernel hands to a worker thread runs its Python handler only
+        # when the main thread next runs bytecode, and a blocked accept() would keep it from that.
+        s.settimeout(0.5)
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
             sys.stderr.write("error: port %d on %s is already in use\n" % (o["port"], o["bind"]))
