@@ -1,4 +1,5 @@
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -76,7 +77,7 @@ final class Bulk {
                 }
                 int mismatch = Arrays.mismatch(buffer, 0, n, expected, received, Math.min(expected.length, received + n));
                 if (mismatch >= 0) {
-                    throw differs(what, expected, received + mismatch, Arrays.copyOfRange(buffer, mismatch, n));
+                    throw differs(what, expected, received + mismatch, atLeast(32, in, Arrays.copyOfRange(buffer, mismatch, n)));
                 }
                 received += n;
                 if (!paused && received > expected.length / 4) {
@@ -105,6 +106,20 @@ final class Bulk {
         } finally {
             writer.interrupt();
         }
+    }
+
+    // The bytes from a mismatch on, topped up from the stream to {@code n} when the read ended sooner: enough to find where they resume.
+    static byte[] atLeast(int n, InputStream in, byte[] rest) {
+        var more = Arrays.copyOf(rest, n);
+        int have = rest.length;
+        try {
+            for (int r; have < n && (r = in.read(more, have, n - have)) > 0; ) {
+                have += r;
+            }
+        } catch (IOException e) {
+            // A timeout or reset: judge on what came.
+        }
+        return Arrays.copyOf(more, have);
     }
 
     // The echo differs at byte {@code at}; {@code rest} is what came from there on.

@@ -118,6 +118,10 @@ class DiagnosisTests {
         var resumed = java.util.Arrays.copyOfRange(sent, 5_000, 5_064);
         assertThat(Bulk.resumesAt(sent, 1_000, resumed)).isEqualTo(5_000);
         assertThat(Bulk.resumesAt(sent, 1_000, Bytes.of("nothing like what was sent!!"))).isEqualTo(-1);
+        // A mismatch at the end of a read: the few bytes left are topped up from the stream before the gap is looked for.
+        var tail = java.util.Arrays.copyOfRange(sent, 5_000, 5_003);
+        var more = new java.io.ByteArrayInputStream(sent, 5_003, 1_000);
+        assertThat(Bulk.resumesAt(sent, 1_000, Bulk.atLeast(32, more, tail))).isEqualTo(5_000);
     }
 
     @Test
