@@ -45,6 +45,35 @@ public class Check implements Callable<Integer> {
     @Option(names = "--list", description = "List the lessons: TODOs left, and the last check of each.")
     boolean list;
 
+    @Option(names = "--max-clients", paramLabel = "N",
+            description = "Passed to the server: clients served at once (fewer child JVMs of lesson 2 on a small grading machine).")
+    Integer maxClients;
+
+    @Option(names = "--only", split = ",", paramLabel = "GLOB", description = "Passed to the suite: run only the checks whose id matches.")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--verbose", description = "Passed to the suite: add the byte trace of the exchange to each failure.")
+    boolean verbose;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Passed to the suite: keep its JSON report in FILE.")
+    Path json;
+
+    @Option(names = "--junit-xml", paramLabel = "FILE", description = "Passed to the suite: write a JUnit XML report.")
+    Path junitXml;
+
+    @Option(names = "--gradescope", paramLabel = "FILE", description = "Passed to the suite: write Gradescope's results.json.")
+    Path gradescope;
+
+    @Option(names = "--summary-md", paramLabel = "FILE", description = "Passed to the suite: append a Markdown summary to FILE.")
+    Path summaryMd;
+
+    @Option(names = "--points", paramLabel = "FILE", description = "Passed to the suite: what the checks are worth (README: grading).")
+    Path points;
+
+    @Option(names = "--min-score", paramLabel = "POINTS|PERCENT%",
+            description = "Passed to the suite: exit 0 when the score reaches this, 1 below it (for CI jobs).")
+    String minScore;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Check()).execute(args));
     }
@@ -78,38 +107,68 @@ public class Check implements Callable<Integer> {
 
     private int check(Path root, Lessons.Lesson lesson) throws Exception {
         var file = solution ? lesson.solution(root) : lesson.exercise(root);
-        var report = Files.createTempFile("echo-kit-check", ".json");
+        var report = json != null ? json : Files.createTempFile("echo-kit-check", ".json");
         try {
-            var args = List.of("--launch", Launch.shellQuote(root.resolve("jbang").toString()) + " " + Launch.shellQuote(file.toString()),
-                    "--model", lesson.model(), "--json", report.toString());
+            var args = new ArrayList<>(List.of("--launch", Launch.shellQuote(root.resolve("jbang").toString()) + " "
+                    + Launch.shellQuote(file.toString()) + (maxClients == null ? "" : " --max-clients " + maxClients),
+                    "--model", lesson.model(), "--json", report.toString()));
+            passed(args);
             System.out.printf("Lesson %d (%s): checking %s%n%n", lesson.number(), lesson.model(), root.relativize(file));
             int status = Conformance.commandLine().execute(args.toArray(String[]::new));
-            if (status == 2 || Files.size(report) == 0) {
+            if (status == 2 || !Files.exists(report) || Files.size(report) == 0) {
                 System.out.printf("%nThe %s did not start, or could not be reached (above: why). Fix that first: a compile error, "
                         + "or an exception before the ready line.%n", solution ? "solution" : "exercise");
                 return 2;
             }
-            // Each failed check and the key of its likely cause; the counts of the others.
-            var json = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
-            var failed = new java.util.LinkedHashMap<String, String>();
-            for (var check : json.getAsJsonArray("checks")) {
+            // Each failed check with its cause's key and where that is taught; the counts of the others.
+            var parsed = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
+            var failed = new java.util.LinkedHashMap<String, Failed>();
+            for (var check : parsed.getAsJsonArray("checks")) {
                 var c = check.getAsJsonObject();
                 if (c.get("status").getAsString().equals("failed")) {
-                    failed.put(c.get("id").getAsString(), c.get("cause").getAsString());
+                    failed.put(c.get("id").getAsString(), new Failed(c.get("cause").getAsString(), c.get("lesson").getAsInt(),
+                            c.get("todo").getAsInt()));
                 }
             }
-            int passed = json.get("passed").getAsInt();
-            int blocked = json.get("blocked").getAsInt();
-            int skipped = json.get("skipped").getAsInt();
+            int passed = parsed.get("passed").getAsInt();
+            int blocked = parsed.get("blocked").getAsInt();
+            int skipped = parsed.get("skipped").getAsInt();
             remember(root, lesson, passed, failed.size());
-            return advise(root, lesson, passed, failed, blocked, skipped);
+            int advised = advise(root, lesson, passed, failed, blocked, skipped);
+            // With --min-score the suite's status says whether the score reached it.
+            return minScore != null ? status : advised;
         } finally {
-            Files.deleteIfExists(report);
+            if (json == null) {
+                Files.deleteIfExists(report);
+            }
         }
     }
 
+    // The options the suite takes as they are.
+    private void passed(List<String> args) {
+        only.forEach(glob -> args.addAll(List.of("--only", glob)));
+        if (verbose) {
+            args.add("--verbose");
+        }
+        var reports = new java.util.LinkedHashMap<String, Object>();
+        reports.put("--junit-xml", junitXml);
+        reports.put("--gradescope", gradescope);
+        reports.put("--summary-md", summaryMd);
+        reports.put("--points", points);
+        reports.put("--min-score", minScore);
+        reports.forEach((name, value) -> {
+            if (value != null) {
+                args.addAll(List.of(name, value.toString()));
+            }
+        });
+    }
+
+    /** A failed check as the report gives it: the key of its likely cause, and the lesson and TODO that teach that code. */
+    record Failed(String cause, int lesson, int todo) {
+    }
+
     // Each failure under the TODO it points to, then the next step.
-    private int advise(Path root, Lessons.Lesson lesson, int passed, Map<String, String> failed, int blocked, int skipped)
+    private int advise(Path root, Lessons.Lesson lesson, int passed, Map<String, Failed> failed, int blocked, int skipped)
             throws IOException {
         var todos = solution ? List.<Lessons.Todo>of() : Lessons.todos(root, lesson);
         var hints = Lessons.hints(lesson.hints(root));
@@ -130,8 +189,8 @@ public class Check implements Callable<Integer> {
         var groups = new java.util.TreeMap<List<Integer>, List<String>>(java.util.Comparator.comparing(List::toString));
         var unplaced = new ArrayList<String>();
         for (var id : failed.keySet()) {
-            var cause = failed.get(id);
-            var byCause = hints.stream().filter(h -> h.causes().contains(cause)).map(Lessons.Hint::todo).sorted().findFirst();
+            var cause = failed.get(id).cause();
+            var byCause = Lessons.todoOfCause(hints, cause);
             if (byCause.isPresent()) {
                 groups.computeIfAbsent(List.of(byCause.get()), k -> new ArrayList<>()).add(id);
                 continue;
@@ -162,7 +221,11 @@ public class Check implements Callable<Integer> {
                     .distinct().collect(java.util.stream.Collectors.joining("; "));
             var hintCommands = numbers.stream().map(t -> "./jbang check " + lesson.number() + " --hint " + t)
                     .collect(java.util.stream.Collectors.joining(", "));
-            System.out.printf("%n  %s %s (%s)%n    fails: %s%n    hint: %s%n", names, titles, where, String.join(", ", e.getValue()), hintCommands);
+            // A check whose cause is taught in another lesson says where.
+            var fails = e.getValue().stream().map(id -> failed.get(id).lesson() == lesson.number() ? id
+                    : "%s (taught in lesson %d%s)".formatted(id, failed.get(id).lesson(),
+                            failed.get(id).todo() > 0 ? ", TODO(" + failed.get(id).todo() + ")" : "")).toList();
+            System.out.printf("%n  %s %s (%s)%n    fails: %s%n    hint: %s%n", names, titles, where, String.join(", ", fails), hintCommands);
         });
         if (!unplaced.isEmpty()) {
             System.out.printf("%n  No TODO names these: %s. Their messages above say what was seen and what usually causes it.%n",

@@ -1,6 +1,6 @@
 //JAVA 25+
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES lib/Lessons.java lib/Catalogue.java lib/Cause.java lib/CheckGroup.java lib/Need.java lib/Model.java
+//SOURCES lib/Lessons.java lib/Catalogue.java lib/Cause.java lib/CheckGroup.java lib/Need.java lib/Model.java lib/Points.java lib/TestRun.java
 
 import java.nio.file.Files;
 import java.nio.file.Path;

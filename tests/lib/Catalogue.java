@@ -310,14 +310,22 @@ final class Catalogue {
     static final String IDS_BEGIN = "<!-- check ids: made from tests/lib/Catalogue.java by ./jbang tests/MakeExercises.java -->";
     static final String IDS_END = "<!-- /check ids -->";
 
-    /** {@code readme} with its check list made anew from the catalogue (unchanged when it has no markers). */
+    /** Where the README holds {@link Points#lessonTable()}, made the same way. */
+    static final String POINTS_BEGIN = "<!-- lesson points: made from tests/lib/Catalogue.java by ./jbang tests/MakeExercises.java -->";
+    static final String POINTS_END = "<!-- /lesson points -->";
+
+    /** {@code readme} with its check list and its table of lesson points made anew from the catalogue (each unchanged without its markers). */
     static String withIdSummary(String readme) {
-        int begin = readme.indexOf(IDS_BEGIN);
-        int end = readme.indexOf(IDS_END);
+        return between(between(readme, IDS_BEGIN, IDS_END, idSummary() + "."), POINTS_BEGIN, POINTS_END, Points.DEFAULT.lessonTable());
+    }
+
+    private static String between(String text, String beginMark, String endMark, String made) {
+        int begin = text.indexOf(beginMark);
+        int end = text.indexOf(endMark);
         if (begin < 0 || end < begin) {
-            return readme;
+            return text;
         }
-        return readme.substring(0, begin + IDS_BEGIN.length()) + "\n" + idSummary() + ".\n" + readme.substring(end);
+        return text.substring(0, begin + beginMark.length()) + "\n" + made + "\n" + text.substring(end);
     }
 
     /** A text of the catalogue with each {KEY} replaced by its cause's sentence ({@code ...} where it takes a measure). */

@@ -95,6 +95,17 @@ final class Finding {
         return causes.isEmpty() ? "" : lessonOf(causes.getFirst().key().where, context.model().get());
     }
 
+    /** The number of the lesson {@code where} points to, for a server held to {@code model} (null: not known). */
+    static int lessonNumberOf(Cause.Where where, Model model) {
+        return switch (where) {
+            case ECHO -> 1;
+            case MODEL, MODEL_THEN_ECHO -> model == null ? 1 : model.lesson;
+            case SINGLE_THREADED -> Model.SINGLE_THREADED.lesson;
+            case MULTI_PROCESS -> Model.MULTI_PROCESS.lesson;
+            case EVENT_LOOP -> Model.EVENT_LOOP.lesson;
+        };
+    }
+
     /** Where {@code where} points for a server held to {@code model} (null: not known). */
     static String lessonOf(Cause.Where where, Model model) {
         return switch (where) {

@@ -46,6 +46,12 @@ final class Lessons {
             return folder(root).resolve("hints.md");
         }
 
+        /** What the checks of this lesson are, as ./jbang check N runs them: line mode, launched, the lesson's model. */
+        Need.Run checkedRun() {
+            var held = Model.of(model).orElseThrow();
+            return new Need.Run(false, true, true, () -> held, 16, 0, 0);
+        }
+
         /** The files the student edits: the exercise and its copies of shared files. */
         List<Path> files(Path root) {
             var files = new ArrayList<Path>(List.of(exercise(root)));
@@ -186,6 +192,11 @@ final class Lessons {
 
     /** A hint of hints.md: the TODO it helps with, a title, the checks that fail while it is not done, its cause keys, and the text. */
     record Hint(int todo, String title, List<String> checks, List<String> causes, String text) {
+    }
+
+    /** The TODO whose hint names {@code cause} as one it writes: where a failure of that cause is fixed. */
+    static Optional<Integer> todoOfCause(List<Hint> hints, String cause) {
+        return hints.stream().filter(h -> h.causes().contains(cause)).map(Hint::todo).sorted().findFirst();
     }
 
     /**

@@ -271,7 +271,7 @@ final class TestRun {
         return id -> (include.isEmpty() || include.stream().anyMatch(p -> p.test(id))) && exclude.stream().noneMatch(p -> p.test(id));
     }
 
-    private static Predicate<String> glob(String glob) {
+    static Predicate<String> glob(String glob) {
         var regex = new StringBuilder();
         for (char c : glob.toCharArray()) {
             regex.append(switch (c) {

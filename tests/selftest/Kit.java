@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -93,6 +94,14 @@ final class Kit {
     static Result jbang(Duration bound, String... args) throws IOException, InterruptedException {
         var command = new ArrayList<String>(List.of(ROOT.resolve("jbang").toString()));
         command.addAll(List.of(args));
+        return run(bound, Map.of(), command);
+    }
+
+    /**
+     * Runs {@code command} from the kit's folder with {@code environment} added (a CI's job summary removed: a run
+     * of the self-test must not write to it); ends its whole tree if it runs past {@code bound}.
+     */
+    static Result run(Duration bound, Map<String, String> environment, List<String> command) throws IOException, InterruptedException {
         var log = Files.createTempFile("echo-kit-selftest", ".log");
         try {
             long start = System.nanoTime();
@@ -100,6 +109,8 @@ final class Kit {
             var builder = new ProcessBuilder(command).directory(ROOT.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().remove("GITHUB_STEP_SUMMARY");
+            builder.environment().putAll(environment);
             builder.environment().put(MARK, mark);
             var process = builder.start();
             if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -35,14 +35,8 @@ class LessonTextTests {
 
     static final Pattern SAYS = Pattern.compile("`([a-z]+\\.[a-z0-9-]+)`\\s+says\\s+\"([^\"]+)\"");
 
-    /** What the checks of a lesson's solution are, run as ./jbang check N runs them: line mode, launched. */
-    static Need.Run solvedRun(Lessons.Lesson lesson) {
-        var model = Model.of(lesson.model()).orElseThrow();
-        return new Need.Run(false, true, true, () -> model, 16, 0, 0);
-    }
-
     static int solvedCount(Lessons.Lesson lesson) {
-        return Catalogue.applicable(solvedRun(lesson)).size();
+        return Catalogue.applicable(lesson.checkedRun()).size();
     }
 
     @Test
@@ -82,10 +76,13 @@ class LessonTextTests {
     }
 
     @Test
-    @DisplayName("README: its check list is the catalogue's, between its markers")
+    @DisplayName("README: its check list and its lesson points are the catalogue's, between their markers")
     void readmeCheckList() throws IOException {
         var readme = Files.readString(Kit.ROOT.resolve("README.md"));
-        assertThat(readme).as("README.md: the markers of its check list").contains(Catalogue.IDS_BEGIN, Catalogue.IDS_END);
+        assertThat(readme).as("README.md: the markers of its check list and lesson points")
+                .contains(Catalogue.IDS_BEGIN, Catalogue.IDS_END, Catalogue.POINTS_BEGIN, Catalogue.POINTS_END);
+        assertThat(readme).as("README.md's lesson points are not the catalogue's: run ./jbang tests/MakeExercises.java")
+                .isEqualTo(Catalogue.withIdSummary(readme));
         var block = Pattern.compile(Pattern.quote(Catalogue.IDS_BEGIN) + "(.*?)" + Pattern.quote(Catalogue.IDS_END), Pattern.DOTALL);
         var now = block.matcher(readme).results().map(r -> r.group(1).strip()).findFirst().orElse("");
         var made = block.matcher(Catalogue.withIdSummary(readme)).results().map(r -> r.group(1).strip()).findFirst().orElse("");

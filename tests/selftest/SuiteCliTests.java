@@ -37,7 +37,7 @@ class SuiteCliTests {
             var explained = conformance("--explain", entry.id());
             assertThat(explained.status()).as("--explain %s: %s", entry.id(), explained.all()).isZero();
             assertThat(explained.out()).as("--explain %s", entry.id())
-                    .contains(entry.rule(), "Why it matters:", "How to fix a failure:", "Lesson:")
+                    .contains(entry.rule(), "Why it matters:", "How to fix a failure:", "Lesson:", "Points: " + entry.points())
                     .doesNotContainPattern("\\{[A-Z_]+}");
         }
         assertThat(conformance("--explain", "echo.nothing").status()).isEqualTo(2);
@@ -63,15 +63,52 @@ class SuiteCliTests {
     }
 
     @Test
+    @DisplayName("suite: when nothing can be judged, every report asked for is still written, with status error and why")
+    void reportsWhenNothingJudged() throws Exception {
+        var dir = Files.createTempDirectory("echo-kit-reports");
+        try {
+            var failing = conformance("--launch", "bash -c 'echo the port is taken >&2; exit 3' server", "--model", "thread-pool",
+                    "--json", dir.resolve("r.json").toString(), "--junit-xml", dir.resolve("r.xml").toString(),
+                    "--gradescope", dir.resolve("results.json").toString(), "--summary-md", dir.resolve("summary.md").toString());
+            assertThat(failing.status()).as(failing.all()).isEqualTo(2);
+            var report = JsonParser.parseString(Files.readString(dir.resolve("r.json"))).getAsJsonObject();
+            assertThat(report.get("status").getAsString()).isEqualTo("error");
+            assertThat(report.get("message").getAsString()).contains("exited with status 3", "the port is taken");
+            assertThat(report.get("max_score").getAsDouble()).isEqualTo(Points.DEFAULT.lessonTotal(4));
+            var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("r.xml").toFile());
+            assertThat(doc.getDocumentElement().getAttribute("errors")).isEqualTo("1");
+            var results = JsonParser.parseString(Files.readString(dir.resolve("results.json"))).getAsJsonObject();
+            GradingTests.assertValidGradescope(results);
+            assertThat(results.get("score").getAsDouble()).isZero();
+            assertThat(Files.readString(dir.resolve("summary.md"))).contains("Nothing could be judged", "the port is taken");
+            var badPoints = conformance("--port", "1", "--points", dir.resolve("none").toString(), "--json", dir.resolve("p.json").toString());
+            assertThat(badPoints.status()).isEqualTo(2);
+            assertThat(badPoints.err()).contains("--points: there is no file");
+            assertThat(Files.readString(dir.resolve("p.json"))).contains("\"status\": \"error\"");
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (var f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    @Test
     @DisplayName("suite: the JSON and JUnit XML of a run hold every selected check by id (classname conformance.<group>), the summary line last")
     void reports() throws Exception {
         var json = Files.createTempFile("echo-kit", ".json");
         var xml = Files.createTempFile("echo-kit", ".xml");
         try (var server = InProcessServer.start("SingleThreaded", List.of())) {
+            var points = Files.createTempFile("echo-kit-points", ".txt");
+            Files.writeString(points, "echo.* = 3\n");
             var run = conformance("--port", Integer.toString(server.ready().port()), "--only", "echo.*,framing.split",
-                    "--json", json.toString(), "--junit-xml", xml.toString());
+                    "--json", json.toString(), "--junit-xml", xml.toString(), "--points", points.toString(), "--min-score", "19");
+            Files.delete(points);
             assertThat(run.status()).as(run.all()).isZero();
             assertThat(run.out().strip().lines().reduce((a, b) -> b).orElse("")).isEqualTo("7 passed, 0 failed");
+            assertThat(run.out()).as("six echo.* checks of 3 points and framing.split's 1").contains("score: 19 of 19 points (reaches --min-score 19)");
             var report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
             assertThat(report.get("passed").getAsInt()).isEqualTo(7);
             assertThat(report.get("model").getAsString()).as("the model, observed").isEqualTo("single-threaded");
@@ -81,6 +118,14 @@ class SuiteCliTests {
             assertThat(cases.item(0).getAttributes().getNamedItem("name").getNodeValue()).isEqualTo("echo.basic");
             assertThat(cases.item(0).getAttributes().getNamedItem("classname").getNodeValue()).isEqualTo("conformance.echo");
             assertThat(cases.item(6).getAttributes().getNamedItem("classname").getNodeValue()).isEqualTo("conformance.framing");
+            var first = (org.w3c.dom.Element) cases.item(0);
+            var caseProperties = first.getElementsByTagName("property");
+            var names = new java.util.HashMap<String, String>();
+            for (int i = 0; i < caseProperties.getLength(); i++) {
+                var p = (org.w3c.dom.Element) caseProperties.item(i);
+                names.put(p.getAttribute("name"), p.getAttribute("value"));
+            }
+            assertThat(names).containsEntry("score", "3").containsEntry("max_score", "3").containsEntry("lesson", "1").containsKey("todo");
         } finally {
             Files.deleteIfExists(json);
             Files.deleteIfExists(xml);
