@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.w3c.dom.Element;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,7 +105,7 @@ class GradingTests {
         assertThat(below.status()).as(below.output()).isEqualTo(1);
         assertThat(below.output()).contains("is below --min-score 100%");
         var suite = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("report.xml").toFile()).getDocumentElement();
-        assertThat(property(suite, "max_score")).isEqualTo(Points.format(Points.DEFAULT.lessonTotal(4)));
+        assertThat(Kit.suiteProperty(suite, "max_score")).isEqualTo(Points.format(Points.DEFAULT.lessonTotal(4)));
         assertThat(Files.readString(summary)).contains("### Echo Kit:", "| ❌ |", "lesson 4, TODO(");
         assertThat(Files.readString(dir.resolve("summary.md"))).isEqualTo(Files.readString(summary));
         var reached = Kit.run(BOUND, environment, List.of("bash", "grading/ci-grade.sh", "4", "1"));
@@ -177,17 +176,6 @@ class GradingTests {
 
     static List<JsonObject> tests(JsonObject results) {
         return results.getAsJsonArray("tests").asList().stream().map(JsonElement::getAsJsonObject).toList();
-    }
-
-    private static String property(Element suite, String name) {
-        var properties = suite.getElementsByTagName("property");
-        for (int i = 0; i < properties.getLength(); i++) {
-            var p = (Element) properties.item(i);
-            if (p.getParentNode().getParentNode() == suite && p.getAttribute("name").equals(name)) {
-                return p.getAttribute("value");
-            }
-        }
-        return "";
     }
 
     // Unpacks as Gradescope's upload does; file modes are not kept (setup.sh must not need them).

@@ -126,8 +126,30 @@ final class Kit {
         }
     }
 
-    /** A finished suite run: its exit status, console output, and its JSON report. */
+    /**
+     * A finished suite run: its exit status, console output, and its JSON report, whose score is held, on every run
+     * of the self-test, to its checks: the sum of the passed checks' points, of the maximum of those that apply.
+     */
     record SuiteRun(Result result, JsonObject report) {
+
+        SuiteRun {
+            if (report != null && report.has("checks")) {
+                double score = 0;
+                double max = 0;
+                for (var check : report.getAsJsonArray("checks")) {
+                    var c = check.getAsJsonObject();
+                    var status = c.get("status").getAsString();
+                    assertThat(c.get("score").getAsDouble()).as("%s: %s", c.get("id"), status)
+                            .isEqualTo(status.equals("passed") ? c.get("max_score").getAsDouble() : 0);
+                    assertThat(c.get("max_score").getAsDouble() > 0).as("%s: max_score when %s", c.get("id"), status)
+                            .isEqualTo(!status.equals("skipped"));
+                    score += c.get("score").getAsDouble();
+                    max += c.get("max_score").getAsDouble();
+                }
+                assertThat(report.get("score").getAsDouble()).as("the score is its checks'").isCloseTo(score, org.assertj.core.data.Offset.offset(0.01));
+                assertThat(report.get("max_score").getAsDouble()).isCloseTo(max, org.assertj.core.data.Offset.offset(0.01));
+            }
+        }
 
         /** The suite run in this JVM, as its command line would run it; what it launches carries {@code mark}. */
         static SuiteRun inProcess(String mark, String... args) throws IOException {
@@ -220,6 +242,27 @@ final class Kit {
     record Ran(int status, String out, String err) {
         String all() {
             return out + err;
+        }
+    }
+
+    /** The value of property {@code name} of a JUnit XML testsuite (its own, not its testcases'); "" when it has none. */
+    static String suiteProperty(org.w3c.dom.Element suite, String name) {
+        var properties = suite.getElementsByTagName("property");
+        for (int i = 0; i < properties.getLength(); i++) {
+            var p = (org.w3c.dom.Element) properties.item(i);
+            if (p.getParentNode().getParentNode() == suite && p.getAttribute("name").equals(name)) {
+                return p.getAttribute("value");
+            }
+        }
+        return "";
+    }
+
+    /** Deletes a folder the test made, with what it holds. */
+    static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (var f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
         }
     }
 

@@ -63,6 +63,30 @@ class SuiteCliTests {
     }
 
     @Test
+    @DisplayName("suite: a broken server's JSON, JUnit XML and Gradescope file carry the same score: its passed checks' points")
+    void brokenServerScore() throws Exception {
+        var dir = Files.createTempDirectory("echo-kit-reports");
+        try (var server = InProcessServer.start("SkipsEmptyLines", List.of())) {
+            var run = conformance("--port", Integer.toString(server.ready().port()), "--only", "echo.*,framing.split",
+                    "--json", dir.resolve("r.json").toString(), "--junit-xml", dir.resolve("r.xml").toString(),
+                    "--gradescope", dir.resolve("results.json").toString());
+            assertThat(run.status()).as(run.all()).isEqualTo(1);
+            // echo.basic is worth 2, the other five echo.* checks and framing.split 1 each; echo.empty-line fails.
+            assertThat(run.out()).contains("score: 7 of 8 points");
+            var report = JsonParser.parseString(Files.readString(dir.resolve("r.json"))).getAsJsonObject();
+            assertThat(report.get("status").getAsString()).isEqualTo("failed");
+            assertThat(report.get("score").getAsDouble()).isEqualTo(7);
+            var suite = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("r.xml").toFile()).getDocumentElement();
+            assertThat(Kit.suiteProperty(suite, "score")).isEqualTo("7");
+            var results = JsonParser.parseString(Files.readString(dir.resolve("results.json"))).getAsJsonObject();
+            GradingTests.assertValidGradescope(results);
+            assertThat(results.get("score").getAsDouble()).isEqualTo(7);
+        } finally {
+            Kit.deleteTree(dir);
+        }
+    }
+
+    @Test
     @DisplayName("suite: when nothing can be judged, every report asked for is still written, with status error and why")
     void reportsWhenNothingJudged() throws Exception {
         var dir = Files.createTempDirectory("echo-kit-reports");
@@ -86,12 +110,7 @@ class SuiteCliTests {
             assertThat(badPoints.err()).contains("--points: there is no file");
             assertThat(Files.readString(dir.resolve("p.json"))).contains("\"status\": \"error\"");
         } finally {
-            try (var files = Files.list(dir)) {
-                for (var f : files.toList()) {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(dir);
+            Kit.deleteTree(dir);
         }
     }
 
