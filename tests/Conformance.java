@@ -92,6 +92,10 @@ public class Conformance implements Callable<Integer> {
             description = "How long a reply may take before the check fails (default: ${DEFAULT-VALUE}).")
     double timeout;
 
+    @Option(names = "--ready-timeout", paramLabel = "SECONDS", defaultValue = "180",
+            description = "With --launch: how long the server may take to print its ready line, compiling included (default: ${DEFAULT-VALUE}).")
+    double readyTimeout;
+
     @Option(names = "--junit-xml", paramLabel = "FILE", description = "Write a JUnit XML report.")
     Path junitXml;
 
@@ -167,7 +171,7 @@ public class Conformance implements Callable<Integer> {
             return notJudged("error: " + (e instanceof java.nio.file.NoSuchFileException ? "--points: there is no file " + points
                     : e.getMessage()), err);
         }
-        var timeouts = Target.Timeouts.of(timeout);
+        var timeouts = Target.Timeouts.of(timeout).withReady(readyTimeout);
         var settings = new Target.Settings(host, port == null ? 0 : port, prefix, raw, maxLine, workers, idleTimeout,
                 claimed.orElse(null));
         Launch launched = null;
@@ -185,6 +189,10 @@ public class Conformance implements Callable<Integer> {
             var unreachable = target.reachable();
             if (unreachable.isPresent()) {
                 return notJudged("error: " + unreachable.get() + (launched == null ? "" : lastLines(launched)), err);
+            }
+            var falsePid = target.falseReadyPid();
+            if (falsePid.isPresent()) {
+                return notJudged("error: " + falsePid.get(), err);
             }
             session = new Session(target, settings, launch, pid, verbose);
             out.println(target.describe());

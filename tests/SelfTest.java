@@ -1,6 +1,6 @@
 //JAVA 25+
 //DEPS org.assertj:assertj-core:3.27.7
-//SOURCES Conformance.java lib/Lessons.java selftest/*.java faults/*.java
+//SOURCES Conformance.java lib/Lessons.java selftest/*.java faults/*.java grade/*.java
 //SOURCES ../solutions/shared/Framing.java
 
 import java.lang.reflect.Method;
@@ -35,7 +35,7 @@ public class SelfTest implements Callable<Integer> {
 
     /** What the full tier adds: servers launched as a user launches them. */
     static final List<Class<?>> FULL = List.of(ScriptTests.class, SolutionTests.class, WorkbookTests.class,
-            LoadTests.class, ToolTests.class, CorrectServerTests.class, FaultTests.class, GradingTests.class);
+            LoadTests.class, ToolTests.class, CorrectServerTests.class, FaultTests.class, GradingTests.class, GradeTests.class);
 
     /** How the tests run: each within 15 minutes, groups in order, in parallel only what asks for it. */
     static final Map<String, String> CONFIGURATION = Map.of(

@@ -140,15 +140,17 @@ final class Bulk {
 
     /**
      * Where in {@code expected}, past {@code at}, the {@code observed} bytes (at least 16 of them) are found again:
-     * the end of a gap of lost bytes; -1 when they are not (within 8 MiB).
+     * the end of a gap of lost bytes, however long (a server that drops what a full socket did not take may lose most of
+     * the stream while the client does not read); -1 when they are not.
      */
     static int resumesAt(byte[] expected, int at, byte[] observed) {
         int n = Math.min(observed.length, 32);
         if (n < 16) {
             return -1;
         }
-        for (int from = at + 1, last = (int) Math.min((long) expected.length - n, at + (8L << 20)); from <= last; from++) {
-            if (Arrays.equals(expected, from, from + n, observed, 0, n)) {
+        byte first = observed[0];
+        for (int from = at + 1, last = expected.length - n; from <= last; from++) {
+            if (expected[from] == first && Arrays.equals(expected, from, from + n, observed, 0, n)) {
                 return from;
             }
         }

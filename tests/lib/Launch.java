@@ -203,7 +203,7 @@ final class Launch {
     private void drain(InputStream stream, boolean stdout) {
         var thread = new Thread(() -> {
             try (var reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line; (line = reader.readLine()) != null; ) {
+                for (String line; (line = boundedLine(reader, MAX_LINE)) != null; ) {
                     if (stdout) {
                         stdoutLine(line);
                     } else {
@@ -219,6 +219,33 @@ final class Launch {
         }, stdout ? "server-stdout" : "server-stderr");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** The longest line of the server's output kept: a server that writes without a line end cannot fill the suite's memory. */
+    static final int MAX_LINE = 4096;
+
+    /** The next line of {@code reader} without its end, cut to {@code max} characters (what was cut is counted); null at the end. */
+    static String boundedLine(java.io.Reader reader, int max) throws IOException {
+        var line = new StringBuilder();
+        long cut = 0;
+        for (int c; (c = reader.read()) != -1; ) {
+            if (c == '\n') {
+                return ended(line, cut);
+            }
+            if (line.length() < max) {
+                line.append((char) c);
+            } else {
+                cut++;
+            }
+        }
+        return line.isEmpty() && cut == 0 ? null : ended(line, cut);
+    }
+
+    private static String ended(StringBuilder line, long cut) {
+        if (!line.isEmpty() && line.charAt(line.length() - 1) == '\r') {
+            line.setLength(line.length() - 1);
+        }
+        return cut == 0 ? line.toString() : line + " [... %d more characters]".formatted(cut);
     }
 
     private synchronized void stdoutLine(String line) {

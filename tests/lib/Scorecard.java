@@ -1,7 +1,6 @@
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,7 +61,7 @@ record Scorecard(Status status, String message, double score, double maxScore, S
 
     // A failure's lesson is its cause's; any other check's, the catalogue's.
     private static int lessonOf(TestRun.Outcome o, Catalogue.Entry entry, Model model) {
-        var cause = cause(o.cause());
+        var cause = Cause.named(o.cause());
         if (o.status() == TestRun.Status.FAILED && cause.isPresent()) {
             return Finding.lessonNumberOf(cause.get().where, model);
         }
@@ -83,10 +82,6 @@ record Scorecard(Status status, String message, double score, double maxScore, S
         }
         int entryLesson = entry.lesson() == Catalogue.MODEL_LESSON ? lesson : entry.lesson();
         return entryLesson == lesson ? entry.todo() : 0;
-    }
-
-    private static Optional<Cause> cause(String key) {
-        return Arrays.stream(Cause.values()).filter(c -> c.name().equals(key)).findFirst();
     }
 
     // "observed: abc\n..." -> "abc": what a one-line column shows.

@@ -122,6 +122,10 @@ class DiagnosisTests {
         var tail = java.util.Arrays.copyOfRange(sent, 5_000, 5_003);
         var more = new java.io.ByteArrayInputStream(sent, 5_003, 1_000);
         assertThat(Bulk.resumesAt(sent, 1_000, Bulk.atLeast(32, more, tail))).isEqualTo(5_000);
+        // A gap of most of the stream: the client paused while the server dropped every write a full socket refused.
+        var big = new byte[64 << 20];
+        new java.util.Random(11).nextBytes(big);
+        assertThat(Bulk.resumesAt(big, 1_000, java.util.Arrays.copyOfRange(big, 60 << 20, (60 << 20) + 32))).isEqualTo(60 << 20);
     }
 
     @Test

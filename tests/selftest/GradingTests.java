@@ -113,7 +113,7 @@ class GradingTests {
     }
 
     // A student's finished exercise: the solution, its sources found from the lesson's folder as the exercise finds them.
-    private static String solved(Lessons.Lesson lesson) throws IOException {
+    static String solved(Lessons.Lesson lesson) throws IOException {
         var sources = Files.readAllLines(lesson.exercise(Kit.ROOT)).stream().filter(l -> l.startsWith("//SOURCES ")).toList();
         var solution = Files.readAllLines(lesson.solution(Kit.ROOT)).stream().filter(l -> !l.startsWith("//SOURCES ")).toList();
         var text = new java.util.ArrayList<>(solution);
@@ -124,16 +124,7 @@ class GradingTests {
     // A fresh copy of the built autograder, set to grade lesson {@code lesson}, with an empty submission/.
     private Path autograder(Path dir, int lesson) throws IOException {
         var root = dir.resolve("autograder");
-        try (var files = Files.walk(built)) {
-            for (var from : files.toList()) {
-                var to = root.resolve(built.relativize(from).toString());
-                if (Files.isDirectory(from)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(from, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
+        Kit.copyTree(built, root);
         var config = root.resolve("source/config");
         Files.writeString(config, Files.readString(config).replaceFirst("(?m)^LESSON=\\d+", "LESSON=" + lesson));
         Files.createDirectories(root.resolve("submission"));

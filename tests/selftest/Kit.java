@@ -257,6 +257,20 @@ final class Kit {
         return "";
     }
 
+    /** Copies a folder with what it holds, file modes kept. */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (var f : files.toList()) {
+                var target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
     /** Deletes a folder the test made, with what it holds. */
     static void deleteTree(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {

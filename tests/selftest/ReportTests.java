@@ -202,4 +202,30 @@ class ReportTests {
         assertThat(TestRun.summary(outcomes())).isEqualTo("1 passed, 1 failed, 1 skipped");
         assertThat(TestRun.summary(outcomes().subList(0, 2))).isEqualTo("1 passed, 1 failed");
     }
+
+    @Test
+    @DisplayName("class gradebook: CSV fields quoted and never a formula, HTML escaped, control bytes shown; shards cover a class once")
+    void gradebookEscapes() {
+        assertThat(Gradebook.csvCell("plain")).isEqualTo("plain");
+        assertThat(Gradebook.csvCell("a,\"b\"")).isEqualTo("\"a,\"\"b\"\"\"");
+        assertThat(Gradebook.csvCell("=HYPERLINK(1)")).isEqualTo("'=HYPERLINK(1)");
+        assertThat(Gradebook.csvCell("x\u001b[31m\ny")).isEqualTo("x?[31m?y");
+        assertThat(Gradebook.html("<b a=\"1\">&'\u001b")).isEqualTo("&lt;b a=&quot;1&quot;&gt;&amp;&#39;\\x1b");
+        var students = java.util.stream.IntStream.range(0, 10).mapToObj(i -> java.nio.file.Path.of("s" + i)).toList();
+        var shares = java.util.stream.IntStream.rangeClosed(1, 3).mapToObj(i -> Submissions.shard(students, i, 3)).toList();
+        assertThat(shares.stream().flatMap(List::stream).sorted().toList()).isEqualTo(students);
+        assertThat(shares).extracting(List::size).containsExactly(4, 3, 3);
+    }
+
+    @Test
+    @DisplayName("server output: a line without an end is cut at 4096 characters, and says how much was cut")
+    void boundedLines() throws Exception {
+        var text = "ok\r\n" + "x".repeat(10_000) + "\nlast";
+        var reader = new java.io.StringReader(text);
+        assertThat(Launch.boundedLine(reader, Launch.MAX_LINE)).isEqualTo("ok");
+        assertThat(Launch.boundedLine(reader, Launch.MAX_LINE)).hasSize(Launch.MAX_LINE + " [... 5904 more characters]".length())
+                .endsWith(" [... 5904 more characters]");
+        assertThat(Launch.boundedLine(reader, Launch.MAX_LINE)).isEqualTo("last");
+        assertThat(Launch.boundedLine(reader, Launch.MAX_LINE)).isNull();
+    }
 }
