@@ -190,7 +190,7 @@ public class Conformance implements Callable<Integer> {
             if (unreachable.isPresent()) {
                 return notJudged("error: " + unreachable.get() + (launched == null ? "" : lastLines(launched)), err);
             }
-            var falsePid = target.falseReadyPid();
+            var falsePid = launched == null ? java.util.Optional.<String>empty() : launched.falseReadyPid(target.port());
             if (falsePid.isPresent()) {
                 return notJudged("error: " + falsePid.get(), err);
             }

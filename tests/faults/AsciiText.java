@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: replies are turned into text and written back as US-ASCII: every byte above 7f comes back as a question mark.
 // Must fail: echo.utf8 echo.binary
+// May fail: nothing
 // Cause: ENCODED_AS_QUESTION
 
 import java.io.ByteArrayOutputStream;

@@ -3,6 +3,7 @@
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: the listening socket is not close-on-exec and the child's other descriptors are not closed: every child holds the listener.
 // Must fail: cleanup.children
+// May fail: nothing
 // Cause: CHILD_HOLDS_LISTENER
 
 import java.io.IOException;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: the server says single-threaded in its ready line, but serves clients at once: the model it claims is not the one it runs.
 // Must fail: concurrency.parallel concurrency.model
+// May fail: nothing
 // Cause: NOT_SINGLE_THREADED
 
 import picocli.CommandLine.Command;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: each read is decoded as UTF-8 text before it is framed: a character split between two reads is lost.
 // Must fail: framing.utf8-split echo.binary
+// May fail: nothing
 // Cause: DECODED
 
 import java.io.ByteArrayOutputStream;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: at end of input the bytes of a line without LF are forgotten: a last line the client did not end gets no reply.
 // Must fail: framing.partial-at-eof
+// May fail: nothing
 // Cause: OWED_DROPPED
 
 import java.io.ByteArrayOutputStream;

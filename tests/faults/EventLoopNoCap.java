@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that announces --max-clients but never turns OP_ACCEPT off: a flood of clients holds a flood of sockets.
 // Must fail: robust.flood
+// May fail: nothing
 // Cause: CLIENTS_UNCAPPED
 
 import picocli.CommandLine.Command;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that never looks at how long its clients have been silent: --idle-timeout does nothing.
 // Must fail: limits.idle-timeout
+// May fail: nothing
 // Suite: --idle-timeout 1
 // Cause: LOOP_NO_IDLE_TIMEOUT
 

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/ThreadPool.java
 // Fault: claims to be a thread pool, but serves every client on the accepting thread, one at a time.
 // Must fail: concurrency.parallel concurrency.stalled-peer concurrency.model
+// May fail: nothing
 // Cause: SERIAL
 
 import java.io.IOException;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: --idle-timeout is accepted and printed, but never applied: a silent client holds its thread for ever.
 // Must fail: limits.idle-timeout
+// May fail: nothing
 // Suite: --idle-timeout 1
 // Cause: NO_IDLE_TIMEOUT
 

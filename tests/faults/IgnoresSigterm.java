@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/ThreadPool.java
 // Fault: SIGTERM is caught and only logged: the server goes on, and stops only when killed.
 // Must fail: shutdown.sigterm
+// May fail: nothing
 // Cause: SIGTERM_IGNORED
 
 import java.io.IOException;

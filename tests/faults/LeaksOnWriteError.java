@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: the socket is closed at the end of a normal exchange only: when a write fails (the client is gone), the socket leaks.
 // Must fail: robust.peer-gone robust.reset
+// May fail: nothing
 // Cause: WRITE_ERROR_NOT_HANDLED
 
 import java.io.ByteArrayOutputStream;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: one client in 256 is traced to a file that is never closed: a leak too slow for any short check's slack, plain in a long mixed run.
 // Must fail: soak.mix
+// May fail: nothing
 // Suite: --soak 20
 // Cause: SOAK_LEAK
 

@@ -3,6 +3,7 @@
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: on SIGTERM the parent closes its listener and exits, and leaves its children running: a connected client is still served by a process nobody stops.
 // Must fail: shutdown.sigterm
+// May fail: nothing
 // Cause: CHILDREN_NOT_ENDED
 
 import picocli.CommandLine.Command;

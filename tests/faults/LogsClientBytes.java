@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: a debugging print of every line a client sends, as it is: a client can write escape sequences or forged lines into the log.
 // Must fail: security.log-escaping
+// May fail: nothing
 // Cause: LOG_UNESCAPED
 
 import java.io.ByteArrayOutputStream;

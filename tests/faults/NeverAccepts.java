@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/shared/EchoServer.java
 // Fault: listens and prints its ready line, but never calls accept(): clients wait in the backlog forever.
 // Must fail: echo.basic
+// May fail: nothing
 // Cause: NOT_ACCEPTED
 
 import java.net.ServerSocket;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: accepts every client and reads what it sends, but never writes a byte back.
 // Must fail: echo.basic
+// May fail: nothing
 // Cause: NOTHING_WRITTEN
 
 import java.io.IOException;

@@ -3,6 +3,7 @@
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: a child process for every client with no --max-clients cap: a flood of clients starts a flood of JVMs.
 // Must fail: robust.flood
+// May fail: nothing
 // Cause: CHILDREN_UNCAPPED
 
 import java.io.IOException;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: a thread for every client, with no --max-clients cap: a flood of clients starts a flood of threads.
 // Must fail: robust.flood
+// May fail: nothing
 // Cause: CLIENTS_UNCAPPED
 
 import java.io.IOException;

@@ -3,6 +3,7 @@
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: a child's end is noticed (ProcessHandle.onExit) but the child is never reaped with waitpid: every finished child stays a zombie.
 // Must fail: cleanup.zombies
+// May fail: nothing
 // Cause: NO_REAP
 
 import picocli.CommandLine.Command;

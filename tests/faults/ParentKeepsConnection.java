@@ -3,6 +3,7 @@
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: the parent never closes its copy of an accepted connection: when the child ends, the client sees no end of stream.
 // Must fail: stream.half-close framing.partial-at-eof cleanup.close-wait cleanup.fds
+// May fail: nothing
 // Cause: PARENT_HOLDS
 
 import java.io.IOException;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: the prefix is written once per read() instead of once per line.
 // Must fail: framing.split framing.coalesced framing.utf8-split
+// May fail: nothing
 // Cause: REPLY_PER_READ
 
 import java.io.IOException;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: raw mode echoes what it reads through a Reader and a Writer: bytes that are not UTF-8 become U+FFFD.
 // Must fail: raw.binary
+// May fail: nothing
 // Suite: --raw
 // Cause: DECODED
 

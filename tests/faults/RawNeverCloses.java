@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: in raw mode, the server echoes every byte but does not close when the client half-closes: the client waits for the end for ever.
 // Must fail: raw.half-close cleanup.close-wait cleanup.fds
+// May fail: nothing
 // Suite: --raw
 // Cause: NO_CLOSE_AT_EOF
 

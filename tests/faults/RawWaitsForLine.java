@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: raw mode done as line mode without a prefix: bytes without an LF are held until one comes.
 // Must fail: raw.basic
+// May fail: nothing
 // Suite: --raw
 // Cause: NOTHING_WRITTEN
 

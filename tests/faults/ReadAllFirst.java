@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that writes its replies only after the client's end of input, and stops reading while they pile up: with bulk data, nothing moves.
 // Must fail: echo.basic
+// May fail: nothing
 // Cause: NOTHING_WRITTEN
 
 import java.nio.channels.SelectionKey;

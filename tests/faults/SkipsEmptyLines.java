@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: an empty line is taken for "nothing to echo" and gets no reply.
 // Must fail: echo.empty-line
+// May fail: nothing
 // Cause: EMPTY_LINE_SKIPPED
 
 import java.io.ByteArrayOutputStream;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: each client gets a second thread (a watchdog) that nobody ever stops: the server's threads grow with every client, and stay.
 // Must fail: cleanup.threads
+// May fail: nothing
 // Cause: THREAD_NEVER_ENDS
 
 import java.net.Socket;

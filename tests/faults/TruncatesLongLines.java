@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: a line is whatever fits in an 8 KiB buffer: a longer line comes back cut into several replies.
 // Must fail: stream.large-line
+// May fail: nothing
 // Cause: LINE_CUT
 
 import java.io.IOException;

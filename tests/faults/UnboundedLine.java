@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: no --max-line: a line without LF is buffered for ever, as long as the client sends.
 // Must fail: limits.oversized-line
+// May fail: nothing
 // Cause: NO_LINE_LIMIT
 
 import java.io.ByteArrayOutputStream;

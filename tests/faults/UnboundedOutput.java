@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop without backpressure: it keeps reading a client whose replies pile up unwritten, so one client that never reads grows the server's memory without bound.
 // Must fail: limits.backpressure
+// May fail: nothing
 // Cause: NO_BACKPRESSURE
 // In-process: no, it buffers 128 MiB of a client, which would be the self-test's own memory
 

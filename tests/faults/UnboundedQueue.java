@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/ThreadPool.java
 // Fault: the pool's queue has no bound (Executors.newFixedThreadPool): a flood of clients is accepted and held, one socket each.
 // Must fail: robust.flood
+// May fail: nothing
 // Cause: QUEUE_UNBOUNDED
 
 import java.io.IOException;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: replies go into a BufferedOutputStream that is never flushed: they leave only when it is full, or at close.
 // Must fail: echo.basic
+// May fail: nothing
 // Cause: NOTHING_WRITTEN
 
 import java.io.BufferedOutputStream;

@@ -2,6 +2,7 @@
 //SOURCES ../../solutions/VirtualThreads.java
 // Fault: virtual threads taken for free: no --max-clients cap, so a flood of clients holds a flood of sockets.
 // Must fail: robust.flood
+// May fail: nothing
 // Cause: CLIENTS_UNCAPPED
 
 import java.io.IOException;

@@ -3,6 +3,7 @@ Fault: it neither ignores SIGPIPE nor uses MSG_NOSIGNAL, so a write to a client 
 Launch: build/faults/dies_on_sigpipe
 Build: mkdir -p build/faults && gcc -std=c11 -O2 -Wall -pthread -o build/faults/dies_on_sigpipe tests/faults/dies_on_sigpipe.c
 Must fail: robust.peer-gone
+May fail: nothing
 Cause: SERVER_DIED
 */
 #define _GNU_SOURCE

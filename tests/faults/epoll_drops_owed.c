@@ -3,6 +3,7 @@ Fault: as soon as read() returns 0 (the client's end of input) it closes the con
 Launch: build/faults/epoll_drops_owed
 Build: mkdir -p build/faults && gcc -std=c11 -O2 -Wall -o build/faults/epoll_drops_owed tests/faults/epoll_drops_owed.c
 Must fail: framing.partial-at-eof stream.half-close
+May fail: nothing
 Cause: OWED_DROPPED
 */
 #define _GNU_SOURCE

@@ -2,6 +2,7 @@
 # Fault: no cap on live children: the parent forks a child for every client it accepts, however many are alive, while its ready line still says max-clients=N.
 # Launch: python3 tests/faults/fork_no_cap.py
 # Must fail: robust.flood
+# May fail: nothing
 # Cause: CHILDREN_UNCAPPED
 """Echo server (SPEC sections 2 and 3), multi-process model, Python standard library only.
 

@@ -1,6 +1,7 @@
 // Fault: calls socket.setEncoding('utf8') and handles strings, so bytes that are not valid UTF-8 come back changed (as U+FFFD); otherwise the same server as node_server.js.
 // Launch: node tests/faults/node_text.js
 // Must fail: echo.binary
+// May fail: nothing
 // Cause: DECODED
 'use strict';
 

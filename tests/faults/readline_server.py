@@ -1,6 +1,7 @@
 # Fault: line mode reads lines as text (sock.makefile('r', encoding='utf-8', newline=None).readline()) and writes them back as text ending in '\n', so CRs are dropped and bytes that are not UTF-8 are lost or end the connection.
 # Launch: python3 tests/faults/readline_server.py
 # Must fail: echo.crlf echo.binary
+# May fail: nothing
 # Cause: CR_LOST
 """Thread-per-connection echo server, BROKEN ON PURPOSE (a fault for the conformance suite).
 

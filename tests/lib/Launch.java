@@ -122,6 +122,23 @@ final class Launch {
         return readyLine;
     }
 
+    /**
+     * Empty unless the launched server's ready line names a pid that does not hold its listening socket (SPEC §3: the
+     * server's own): then what it named and who holds the socket. Such a server cannot be judged on what it declares.
+     */
+    Optional<String> falseReadyPid(int port) {
+        var named = readyLine == null ? Optional.<Long>empty()
+                : readyLine.field("pid").filter(v -> v.matches("\\d+")).map(Long::parseLong);
+        var owners = ProcFs.listenerOwners(port);
+        if (named.isEmpty() || owners.isEmpty() || owners.contains(named.get())) {
+            return Optional.empty();
+        }
+        return Optional.of("the ready line names pid %d%s, but the listening socket on port %d belongs to pid %s: the ready line "
+                .formatted(named.get(), ProcFs.process(named.get()).map(p -> " (" + p.comm() + ")").orElse(""), port,
+                        owners.stream().map(o -> o + ProcFs.process(o).map(p -> " (" + p.comm() + ")").orElse("")).toList())
+                + "must name the server's own pid (SPEC §3), which the checks of its processes rely on");
+    }
+
     /** Why there is no ready line: what happened, and what the server printed. */
     String whyNotReady() {
         var s = new StringBuilder("error: could not launch the server: ").append(failure).append('\n');

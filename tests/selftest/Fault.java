@@ -10,7 +10,7 @@ import java.util.Optional;
  * <pre>
  *   // Fault: the defect, in a sentence
  *   // Must fail: check ids it must fail
- *   // May fail: id (reason) ...      checks it may fail as well, each with the reason
+ *   // May fail: id (reason) ...      checks it may fail as well, each with the reason ("nothing": none)
  *   // Cause: KEY [KEY...]            the likely cause the first of them names (tests/lib/Cause.java); one of
  *                                     these when how the defect shows depends on timing
  *   // Suite: --flags                 what the suite needs to be given

@@ -126,8 +126,9 @@ class GradeTests {
         var again = Kit.run(BOUND, Map.of(), List.of(Kit.ROOT.resolve("jbang").toString(), "tests/Grade.java", classDir.toString(),
                 "--out", out.toString()));
         assertThat(again.status()).as(again.output()).isZero();
-        assertThat(again.output()).contains("already graded");
-        assertThat(again.took()).isLessThan(Duration.ofSeconds(60));
+        // Every submission with a server is skipped; only the empty one is told again that it has none.
+        assertThat(again.output().lines().filter(l -> l.startsWith("graded ")))
+                .allMatch(l -> l.contains("already graded") || l.contains("nothing to grade"), "skipped");
         for (var file : List.of("grading/github/class.yml", "grading/gitlab/class.gitlab-ci.yml")) {
             assertThat(Files.readString(Kit.ROOT.resolve(file))).as(file).contains("bash grading/class-grade.sh shard", "bash grading/class-grade.sh merge");
         }
