@@ -25,8 +25,8 @@ class EventLoop extends EchoServer {
     // a client that sends and never reads cannot make the server hold more.
     static final int MAX_PENDING = 256 * 1024;
 
-    private ServerSocketChannel server;
-    private Selector selector;
+    ServerSocketChannel server;
+    Selector selector;
     private final ByteBuffer input = ByteBuffer.allocate(64 * 1024);
     final Reply reply = new Reply();
     private int clients;
@@ -35,13 +35,13 @@ class EventLoop extends EchoServer {
     final class Client {
         final SocketChannel channel;
         final String name;
-        final Framing framing = Framing.of(raw, prefixBytes(), maxLine);
+        final Framing framing = framing();
         final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
         long pending;
         long received;
         long sent;
         long lastHeard = System.nanoTime();
-        // Set once the client half-closed or sent too long a line: close when the output has drained.
+        // Set once the client half-closed, or its framing ended the connection: close when the output has drained.
         String ending;
 
         Client(SocketChannel channel) throws IOException {
@@ -113,14 +113,15 @@ class EventLoop extends EchoServer {
         selector.close();
     }
 
-    private void accept(SelectionKey accepting) throws IOException {
+    void accept(SelectionKey accepting) throws IOException {
         var channel = server.accept();
         if (channel == null) {
             return;
         }
-        channel.configureBlocking(false);
         var client = new Client(channel);
-        //> 1 Register the new client's channel with the selector, for reading (OP_READ), the Client attached.
+        //> 1 Make the new client's channel non-blocking (configureBlocking(false)), then register it with
+        //>   the selector, for reading (OP_READ), the Client attached.
+        channel.configureBlocking(false);
         channel.register(selector, SelectionKey.OP_READ, client);
         //<
         opened(client.name);
@@ -148,8 +149,7 @@ class EventLoop extends EchoServer {
         } else {
             client.received += n;
             if (!client.framing.read(input.array(), 0, n, reply)) {
-                reply.writeBytes(tooLong());
-                client.ending = "line longer than " + maxLine + " bytes";
+                client.ending = client.framing.ending();
             }
         }
         send(key, client);

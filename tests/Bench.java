@@ -3,7 +3,7 @@
 //DEPS org.hdrhistogram:HdrHistogram:2.2.2
 //DEPS org.knowm.xchart:xchart:3.8.8
 //DEPS com.google.code.gson:gson:2.13.2
-//SOURCES lib/Launch.java lib/ProcFs.java lib/Bytes.java
+//SOURCES lib/Launch.java lib/ProcFs.java lib/Bytes.java bench/LoadGenerator.java
 //JAVA_OPTIONS -Djava.awt.headless=true
 
 import com.google.gson.GsonBuilder;
@@ -45,7 +45,8 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit status:%n", exitCodeList = {"0:measured", "1:a server failed or a bar was missed", "2:bad usage"},
         footerHeading = "%nExamples:%n",
         footer = {"  ./jbang bench --launch './jbang solutions/EventLoop.java --raw' --connections 256 --size 64",
-                "  ./jbang bench --port 8888 --rate", "  ./jbang bench --all --anchor netty --pin"})
+                "  ./jbang bench --port 8888 --rate",
+                "  ./jbang bench --launch './jbang solutions/ThreadPool.java --quiet' --short-lived --connections 200", "  ./jbang bench --all --anchor netty --pin"})
 public class Bench implements Callable<Integer> {
 
     @Option(names = "--port", description = "The port of a running server (raw mode expected).")
@@ -72,6 +73,13 @@ public class Bench implements Callable<Integer> {
     @Option(names = "--rate", description = "Connect, echo 64 bytes, close, as fast as it goes: connections per second.")
     boolean rate;
 
+    @Option(names = "--short-lived", description = "--connections short-lived clients at once: each sends one line, reads the reply "
+            + "and the server's close, and comes again (line mode; --launch adds --short-lived to the server).")
+    boolean shortLived;
+
+    @Option(names = "--prefix", defaultValue = "server echo# ", description = "With --short-lived: the server's prefix (default: '${DEFAULT-VALUE}').")
+    String prefix;
+
     @Option(names = "--all", description = "Every solution over the grid {1, 16, 256, 1024} connections x {64 B, 4 KiB}, and the connection rate.")
     boolean all;
 
@@ -86,6 +94,10 @@ public class Bench implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));
+    }
+
+    private LoadGenerator generator() {
+        return new LoadGenerator(warmup, seconds);
     }
 
     /** One measured cell. Latencies in microseconds; CPU in percent of one core. */
@@ -111,7 +123,8 @@ public class Bench implements Callable<Integer> {
             long pid = 0;
             InetSocketAddress address;
             if (launch != null) {
-                launched = Launch.start((pin ? "taskset -c 0 " : "") + launch, List.of("--port", "0"), Duration.ofMinutes(3));
+                var options = shortLived && !launch.contains("--short-lived") ? List.of("--port", "0", "--short-lived") : List.of("--port", "0");
+                launched = Launch.start((pin ? "taskset -c 0 " : "") + launch, options, Duration.ofMinutes(3));
                 if (launched.ready() == null) {
                     System.err.println(launched.whyNotReady());
                     return 1;
@@ -123,7 +136,9 @@ public class Bench implements Callable<Integer> {
                 var owners = ProcFs.listenerOwners(port);
                 pid = owners.isEmpty() ? 0 : owners.getFirst();
             }
-            var cell = rate ? connectionRate("server", address, pid) : closedLoop("server", address, pid, connections, size);
+            var cell = rate ? generator().connectionRate("server", address, pid)
+                    : shortLived ? generator().shortLived("server", address, pid, connections, prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    : generator().closedLoop("server", address, pid, connections, size);
             System.out.println(header());
             System.out.println(row(cell));
             return 0;
@@ -131,239 +146,6 @@ public class Bench implements Callable<Integer> {
             if (launched != null) {
                 launched.stop();
             }
-        }
-    }
-
-    // ---- The generator --------------------------------------------------------------------------
-
-    /** Closed loop: each connection sends size bytes, waits for all of them back, and sends again. */
-    Cell closedLoop(String server, InetSocketAddress address, long pid, int n, int bytes) throws IOException {
-        var histogram = new Histogram(60_000_000L, 3);
-        var message = new byte[bytes];
-        Arrays.fill(message, (byte) 'x');
-        var threadCpu = ManagementFactory.getThreadMXBean();
-        try (var selector = Selector.open()) {
-            var conns = new ArrayList<Conn>();
-            for (int i = 0; i < n; i++) {
-                var channel = SocketChannel.open();
-                channel.configureBlocking(false);
-                channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                channel.connect(address);
-                var conn = new Conn(channel, bytes);
-                conns.add(conn);
-                channel.register(selector, SelectionKey.OP_CONNECT, conn);
-            }
-            long start = System.nanoTime();
-            long from = start + (long) (warmup * 1e9);
-            long until = from + (long) (seconds * 1e9);
-            long cpuFrom = -1;
-            long serverFrom = -1;
-            long counted = 0;
-            long wrong = 0;
-            boolean measuring = false;
-            while (true) {
-                long now = System.nanoTime();
-                if (now >= until) {
-                    break;
-                }
-                if (!measuring && now >= from) {
-                    measuring = true;
-                    cpuFrom = threadCpu.getCurrentThreadCpuTime();
-                    serverFrom = cpuTicks(pid);
-                    conns.forEach(c -> c.rounds = 0);
-                }
-                selector.select(10);
-                for (var key : selector.selectedKeys()) {
-                    var conn = (Conn) key.attachment();
-                    try {
-                        if (key.isConnectable()) {
-                            conn.channel.finishConnect();
-                            conn.send(message, key);
-                            continue;
-                        }
-                        if (key.isWritable()) {
-                            conn.flush(key);
-                        }
-                        if (key.isReadable() && conn.receive(key)) {
-                            long took = System.nanoTime() - conn.sentAt;
-                            if (measuring) {
-                                histogram.recordValue(Math.min(took / 1000, 59_999_999L));
-                                counted++;
-                                conn.rounds++;
-                            }
-                            conn.send(message, key);
-                        }
-                    } catch (IOException e) {
-                        // Refused or closed by the server (a full pool refuses): this connection is out.
-                        if (e instanceof EchoDiffers) {
-                            wrong++;
-                        }
-                        key.cancel();
-                        conn.channel.close();
-                    }
-                }
-                selector.selectedKeys().clear();
-            }
-            double cpu = (threadCpu.getCurrentThreadCpuTime() - cpuFrom) / 1e9 / seconds * 100;
-            double serverCpu = (cpuTicks(pid) - serverFrom) / 100.0 / seconds * 100;
-            int served = (int) conns.stream().filter(c -> c.rounds > 0).count();
-            for (var c : conns) {
-                c.channel.close();
-            }
-            double perSecond = counted / seconds;
-            var note = served < n ? served + " of " + n + " served" : "";
-            if (wrong > 0) {
-                note = (note.isEmpty() ? "" : note + "; ") + wrong + " echoes differed";
-            }
-            if (cpu > 90 && serverCpu < 85) {
-                note = (note.isEmpty() ? "" : note + "; ") + "generator-bound";
-            }
-            return new Cell(server, "closed-loop", n, bytes, perSecond, perSecond * bytes / (1 << 20),
-                    histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(99), histogram.getValueAtPercentile(99.9),
-                    served, serverCpu, cpu, counted == 0 ? 0 : serverCpu / 100 * seconds * 1e6 / counted, note);
-        }
-    }
-
-    /** One connection of the closed loop: what is left to send of the message, and how much has come back. */
-    private static final class Conn {
-        final SocketChannel channel;
-        final ByteBuffer in;
-        ByteBuffer out;
-        long sentAt;
-        long rounds;
-
-        Conn(SocketChannel channel, int size) {
-            this.channel = channel;
-            this.in = ByteBuffer.allocate(size);
-        }
-
-        void send(byte[] message, SelectionKey key) throws IOException {
-            out = ByteBuffer.wrap(message);
-            sentAt = System.nanoTime();
-            flush(key);
-        }
-
-        void flush(SelectionKey key) throws IOException {
-            channel.write(out);
-            key.interestOps(out.hasRemaining() ? SelectionKey.OP_WRITE | SelectionKey.OP_READ : SelectionKey.OP_READ);
-        }
-
-        // True once the whole message has come back; it must be the message sent, byte for byte.
-        boolean receive(SelectionKey key) throws IOException {
-            if (channel.read(in) < 0) {
-                throw new IOException("closed by the server");
-            }
-            if (in.hasRemaining()) {
-                return false;
-            }
-            in.clear();
-            if (!in.equals(ByteBuffer.wrap(out.array()))) {
-                throw new EchoDiffers();
-            }
-            return true;
-        }
-    }
-
-    /** The echo was not what was sent. */
-    private static final class EchoDiffers extends IOException {
-        EchoDiffers() {
-            super("the echo differs from the message sent");
-        }
-    }
-
-    /** Connect, echo 64 bytes, close: 32 at a time, from 32 source addresses (127.0.0.1-32) to spread the ports. */
-    Cell connectionRate(String server, InetSocketAddress address, long pid) throws IOException {
-        var histogram = new Histogram(60_000_000L, 3);
-        var message = new byte[64];
-        Arrays.fill(message, (byte) 'r');
-        var threadCpu = ManagementFactory.getThreadMXBean();
-        long start = System.nanoTime();
-        long from = start + (long) (warmup * 1e9);
-        long until = from + (long) (seconds * 1e9);
-        long counted = 0;
-        long cpuFrom = threadCpu.getCurrentThreadCpuTime();
-        long serverFrom = cpuTicks(pid);
-        boolean measuring = false;
-        int next = 0;
-        try (var selector = Selector.open()) {
-            for (int i = 0; i < 32; i++) {
-                open(selector, address, next++);
-            }
-            while (System.nanoTime() < until) {
-                if (!measuring && System.nanoTime() >= from) {
-                    measuring = true;
-                    cpuFrom = threadCpu.getCurrentThreadCpuTime();
-                    serverFrom = cpuTicks(pid);
-                }
-                selector.select(10);
-                for (var key : selector.selectedKeys()) {
-                    var conn = (Conn) key.attachment();
-                    boolean done = false;
-                    try {
-                        if (key.isConnectable()) {
-                            conn.channel.finishConnect();
-                            conn.send(message, key);
-                        } else if (key.isWritable()) {
-                            conn.flush(key);
-                        } else if (key.isReadable() && conn.receive(key)) {
-                            done = true;
-                            if (measuring) {
-                                counted++;
-                                histogram.recordValue(Math.min((System.nanoTime() - conn.sentAt) / 1000, 59_999_999L));
-                            }
-                        }
-                    } catch (IOException e) {
-                        done = true;
-                    }
-                    if (done) {
-                        key.cancel();
-                        conn.channel.close();
-                        open(selector, address, next++);
-                    }
-                }
-                selector.selectedKeys().clear();
-            }
-            for (var key : selector.keys()) {
-                key.channel().close();
-            }
-        }
-        double cpu = (threadCpu.getCurrentThreadCpuTime() - cpuFrom) / 1e9 / seconds * 100;
-        double serverCpu = (cpuTicks(pid) - serverFrom) / 100.0 / seconds * 100;
-        double perSecond = counted / seconds;
-        return new Cell(server, "connections", 32, 64, perSecond, perSecond * 64 / (1 << 20), histogram.getValueAtPercentile(50),
-                histogram.getValueAtPercentile(99), histogram.getValueAtPercentile(99.9), 32, serverCpu, cpu,
-                counted == 0 ? 0 : serverCpu / 100 * seconds * 1e6 / counted, cpu > 90 && serverCpu < 85 ? "generator-bound" : "");
-    }
-
-    private static void open(Selector selector, InetSocketAddress address, int i) throws IOException {
-        var channel = SocketChannel.open();
-        channel.configureBlocking(false);
-        // Many source addresses: one alone runs out of free ports among its TIME_WAIT sockets.
-        channel.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (1 + i % 32)}), 0));
-        channel.connect(address);
-        channel.register(selector, SelectionKey.OP_CONNECT, new Conn(channel, 64));
-    }
-
-    // CPU time of a server in clock ticks (100 a second): its own, its reaped children's (cutime, cstime),
-    // and its live children's; so that a child's time counts whether or not it has ended.
-    private static long cpuTicks(long pid) {
-        if (pid <= 0) {
-            return 0;
-        }
-        long ticks = stat(pid, true);
-        for (var child : ProcFs.descendants(pid)) {
-            ticks += stat(child.pid(), false);
-        }
-        return ticks;
-    }
-
-    private static long stat(long pid, boolean withReaped) {
-        try {
-            var stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]) + (withReaped ? Long.parseLong(f[13]) + Long.parseLong(f[14]) : 0);
-        } catch (IOException | RuntimeException e) {
-            return 0;
         }
     }
 
@@ -403,10 +185,18 @@ public class Bench implements Callable<Integer> {
             try (var running = Running.start(server, pin)) {
                 for (int size : SIZES) {
                     for (int count : server.counts()) {
-                        cells.add(print(closedLoop(server.name(), running.address(), running.pid(), count, size)));
+                        cells.add(print(generator().closedLoop(server.name(), running.address(), running.pid(), count, size)));
                     }
                 }
-                cells.add(print(connectionRate(server.name(), running.address(), running.pid())));
+                cells.add(print(generator().connectionRate(server.name(), running.address(), running.pid())));
+            }
+            // The seed's short-lived clients (one line, then the server closes), 256 at once, where the model lets that many in.
+            if (server.counts().contains(256) && !server.name().equals("netty")) {
+                var shortLived = new Server(server.name(), server.command().replace("--raw", "--short-lived"), server.counts());
+                try (var running = Running.start(shortLived, pin)) {
+                    cells.add(print(generator().shortLived(server.name(), running.address(), running.pid(), 256,
+                            "server echo# ".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                }
             }
         }
         var headline = headline(servers);
@@ -434,7 +224,7 @@ public class Bench implements Callable<Integer> {
             }
             for (int round = 0; round < 3; round++) {
                 for (var r : running) {
-                    var cell = closedLoop(r.server().name(), r.address(), r.pid(), 256, 64);
+                    var cell = generator().closedLoop(r.server().name(), r.address(), r.pid(), 256, 64);
                     results.computeIfAbsent(r.server().name(), k -> new ArrayList<>()).add(cell.perSecond());
                     System.out.printf("headline round %d: %-16s %,10.0f msg/s, server %.1f µs CPU per message%n", round + 1,
                             r.server().name(), cell.perSecond(), cell.serverMicrosPerMessage());
@@ -460,7 +250,7 @@ public class Bench implements Callable<Integer> {
         try (var running = Running.start(server, pin)) {
             for (int round = 0; round < 3; round++) {
                 results.computeIfAbsent("kit", k -> new ArrayList<>())
-                        .add(closedLoop("event-loop", running.address(), running.pid(), 256, 64).perSecond());
+                        .add(generator().closedLoop("event-loop", running.address(), running.pid(), 256, 64).perSecond());
                 var command = new ArrayList<String>();
                 if (pin) {
                     command.addAll(List.of("taskset", "-c", "1"));

@@ -10,6 +10,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:every check passes", "1:some checks fail", "2:bad usage, or the exercise did not start"},
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jbang check 1            check lesson 1's exercise", "  ./jbang check 1 --hint 2   the hint for TODO(2)",
+        footer = {"  ./jbang check 1            check lesson 1's exercise", "  ./jbang check 1 --hint 2   a hint for TODO(2): the idea first, then the API, then the code",
+                "  ./jbang check 1 --reset    start lesson 1 again (your files are kept beside it)",
                 "  ./jbang check 1 --watch    check again each time a file of the lesson is saved",
                 "  ./jbang check 3 --solution the same checks against the reference solution", "  ./jbang check --list       the lessons, and how far you are"})
 public class Check implements Callable<Integer> {
@@ -36,8 +38,12 @@ public class Check implements Callable<Integer> {
     @Option(names = "--solution", description = "Check the reference solution instead of the exercise.")
     boolean solution;
 
-    @Option(names = "--hint", paramLabel = "TODO", description = "Show the hint for this TODO of the lesson, and exit.")
-    Integer hint;
+    @Option(names = "--hint", paramLabel = "TODO[.LEVEL]",
+            description = "Show a hint for this TODO, and exit: each time the next level (the idea, the API, the code), or LEVEL.")
+    String hint;
+
+    @Option(names = "--reset", description = "Restore the lesson's exercise as shipped; each file you changed is kept beside it first.")
+    boolean reset;
 
     @Option(names = "--watch", description = "Check again each time a file of the lesson changes (Ctrl-C to stop).")
     boolean watch;
@@ -96,6 +102,9 @@ public class Check implements Callable<Integer> {
         if (hint != null) {
             return hint(root, lesson, hint);
         }
+        if (reset) {
+            return reset(root, lesson);
+        }
         int status = check(root, lesson);
         while (watch) {
             System.out.printf("%nWatching %s for changes (Ctrl-C to stop)...%n", root.relativize(lesson.folder(root)));
@@ -133,7 +142,7 @@ public class Check implements Callable<Integer> {
             int passed = parsed.get("passed").getAsInt();
             int blocked = parsed.get("blocked").getAsInt();
             int skipped = parsed.get("skipped").getAsInt();
-            remember(root, lesson, passed, failed.size());
+            remember(root, lesson, passed, passed + failed.size() + blocked);
             int advised = advise(root, lesson, passed, failed, blocked, skipped);
             // With --min-score the suite's status says whether the score reached it.
             return minScore != null ? status : advised;
@@ -175,6 +184,10 @@ public class Check implements Callable<Integer> {
         System.out.println();
         if (failed.isEmpty() && blocked == 0) {
             System.out.printf("Lesson %d passes: %d checks.%n", lesson.number(), passed);
+            if (Files.exists(lesson.done(root))) {
+                System.out.printf("What changed since the lesson before, and where the finished code is: %s%n",
+                        root.relativize(lesson.done(root)));
+            }
             var next = Lessons.lesson(lesson.number() + 1);
             System.out.println(next.map(n -> "Next: lesson %d, %s (./jbang check %d)".formatted(n.number(),
                             root.relativize(n.folder(root).resolve("README.md")), n.number()))
@@ -247,37 +260,100 @@ public class Check implements Callable<Integer> {
         return 1;
     }
 
-    private int hint(Path root, Lessons.Lesson lesson, int todo) throws IOException {
+    private int hint(Path root, Lessons.Lesson lesson, String asked) throws IOException {
+        var m = java.util.regex.Pattern.compile("(\\d+)(?:\\.(\\d+))?").matcher(asked);
         var hints = Lessons.hints(lesson.hints(root));
-        var found = hints.stream().filter(h -> h.todo() == todo).findFirst();
+        var found = m.matches() ? hints.stream().filter(h -> h.todo() == Integer.parseInt(m.group(1))).findFirst() : Optional.<Lessons.Hint>empty();
         if (found.isEmpty()) {
-            System.err.printf("error: lesson %d has hints for TODO %s, not %d%n", lesson.number(),
-                    hints.stream().map(h -> Integer.toString(h.todo())).toList(), todo);
+            System.err.printf("error: lesson %d has hints for TODO %s, not %s (--hint N, or N.LEVEL)%n", lesson.number(),
+                    hints.stream().map(h -> Integer.toString(h.todo())).toList(), asked);
             return 2;
         }
-        System.out.printf("Lesson %d, TODO(%d): %s%n%n%s%n", lesson.number(), todo, found.get().title(), found.get().text());
+        var h = found.get();
+        var levels = h.levels();
+        // Without a level, the next one each time: what was shown last is kept per TODO.
+        var seen = root.resolve("build").resolve("check").resolve("lesson-%d-hint-%d.txt".formatted(lesson.number(), h.todo()));
+        int level;
+        if (m.group(2) != null) {
+            level = Integer.parseInt(m.group(2));
+            if (level < 1 || level > levels.size()) {
+                System.err.printf("error: TODO(%d)'s hint has levels 1 to %d, not %d%n", h.todo(), levels.size(), level);
+                return 2;
+            }
+        } else {
+            int last = Files.exists(seen) ? Integer.parseInt(Files.readString(seen).strip()) : 0;
+            level = Math.min(levels.size(), last + 1);
+        }
+        Files.createDirectories(seen.getParent());
+        Files.writeString(seen, Integer.toString(level));
+        var names = List.of("the idea", "the API", "the code");
+        System.out.printf("Lesson %d, TODO(%d): %s, hint %d of %d%s%n%n%s%n", lesson.number(), h.todo(), h.title(), level, levels.size(),
+                levels.size() == names.size() ? " (" + names.get(level - 1) + ")" : "", levels.get(level - 1));
+        if (level < levels.size()) {
+            System.out.printf("%nMore: ./jbang check %d --hint %d (hint %d of %d)%n", lesson.number(), h.todo(), level + 1, levels.size());
+        }
+        return 0;
+    }
+
+    // The exercise as shipped, from its solution; a file the student changed is kept beside it, with the time.
+    private int reset(Path root, Lessons.Lesson lesson) throws IOException {
+        var stamp = java.time.LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(":", "");
+        int restored = 0;
+        for (var file : Lessons.generate(root, lesson).entrySet()) {
+            var path = lesson.folder(root).resolve(file.getKey());
+            if (Files.exists(path) && Files.readString(path).equals(file.getValue())) {
+                continue;
+            }
+            if (Files.exists(path)) {
+                var kept = path.resolveSibling(path.getFileName() + ".saved-" + stamp);
+                Files.move(path, kept);
+                System.out.printf("kept your %s as %s%n", root.relativize(path), root.relativize(kept));
+            }
+            Files.writeString(path, file.getValue());
+            System.out.printf("restored %s as shipped%n", root.relativize(path));
+            restored++;
+        }
+        Files.deleteIfExists(results(root, lesson));
+        for (var h : Lessons.hints(lesson.hints(root))) {
+            Files.deleteIfExists(root.resolve("build").resolve("check").resolve("lesson-%d-hint-%d.txt".formatted(lesson.number(), h.todo())));
+        }
+        System.out.println(restored == 0 ? "Lesson " + lesson.number() + " is as shipped already." : "Next: ./jbang check " + lesson.number());
         return 0;
     }
 
     private int list(Path root) throws IOException {
-        System.out.printf("%-3s %-17s %-11s %s%n", "", "lesson", "TODOs left", "last check");
+        System.out.printf("%-3s %-17s %-7s %-22s %s%n", "", "lesson", "TODOs", "checks passing", "last check");
         for (var lesson : Lessons.ALL) {
-            int left = Lessons.todos(root, lesson).stream().mapToInt(Lessons.Todo::number).boxed().distinct().toList().size();
+            int total = Lessons.shippedTodos(root, lesson);
+            int left = (int) Lessons.todos(root, lesson).stream().mapToInt(Lessons.Todo::number).distinct().count();
             var last = results(root, lesson);
-            System.out.printf("%-3d %-17s %-11d %s%n", lesson.number(), lesson.model(), left,
-                    Files.exists(last) ? Files.readString(last).strip() : "not checked yet (./jbang check " + lesson.number() + ")");
+            var fields = Files.exists(last) ? Files.readString(last).strip().split(" ") : new String[0];
+            String checks;
+            String when;
+            if (fields.length == 3) {
+                int passed = Integer.parseInt(fields[0]);
+                int applicable = Integer.parseInt(fields[1]);
+                int filled = applicable == 0 ? 0 : Math.round(10f * passed / applicable);
+                checks = "%2d/%-2d %s".formatted(passed, applicable, "#".repeat(filled) + ".".repeat(10 - filled));
+                when = (passed == applicable ? "passes" : "fails") + ", at " + fields[2];
+            } else {
+                checks = "";
+                when = "not checked yet (./jbang check " + lesson.number() + ")";
+            }
+            System.out.printf("%-3d %-17s %-7s %-22s %s%n", lesson.number(), lesson.model(), (total - left) + "/" + total + " done",
+                    checks, when);
         }
         return 0;
     }
 
-    private void remember(Path root, Lessons.Lesson lesson, int passed, int failed) throws IOException {
+    // The last check of the exercise, for --list: checks passed, checks that apply, and when.
+    private void remember(Path root, Lessons.Lesson lesson, int passed, int applicable) throws IOException {
         if (solution) {
             return;
         }
         var file = results(root, lesson);
         Files.createDirectories(file.getParent());
-        Files.writeString(file, "%s: %d passed, %d failed, at %s%n".formatted(failed == 0 ? "passes" : "fails", passed, failed,
-                LocalTime.now().truncatedTo(ChronoUnit.SECONDS)));
+        Files.writeString(file, "%d %d %s%n".formatted(passed, applicable, LocalTime.now().truncatedTo(ChronoUnit.SECONDS)));
     }
 
     private static Path results(Path root, Lessons.Lesson lesson) {

@@ -114,7 +114,7 @@ public class Conformance implements Callable<Integer> {
     Path points;
 
     @Option(names = "--min-score", paramLabel = "POINTS|PERCENT%",
-            description = "Exit 0 when the score reaches this (e.g. 20 or 80%), even with checks failed; 1 below it.")
+            description = "Exit 0 when the score reaches this (e.g. 20 or 80%%), even with checks failed; 1 below it.")
     String minScore;
 
     @Option(names = "--list", description = "List the checks, with their ids and rules, and exit.")

@@ -77,6 +77,9 @@ abstract class EchoServer implements Callable<Integer> {
             description = "Close a client silent for this long; 0: never (default: ${DEFAULT-VALUE}).")
     int idleTimeout;
 
+    @Option(names = "--short-lived", description = "Line mode: close each connection once its first line is answered.")
+    boolean shortLived;
+
     @Option(names = "--quiet", description = "No log line per connection on standard error.")
     boolean quiet;
 
@@ -140,7 +143,8 @@ abstract class EchoServer implements Callable<Integer> {
         }
         System.out.printf("listening on %s:%d model=%s pid=%d mode=%s%s%s%n", address.getAddress().getHostAddress(),
                 address.getPort(), model(), ProcessHandle.current().pid(), raw ? "raw" : "line",
-                details().isEmpty() ? "" : " " + details(), idleTimeout > 0 ? " idle-timeout=" + idleTimeout : "");
+                details().isEmpty() ? "" : " " + details(), (idleTimeout > 0 ? " idle-timeout=" + idleTimeout : "")
+                        + (shortLived ? " short-lived=true" : ""));
         System.out.flush();
         try {
             serve();
@@ -177,14 +181,14 @@ abstract class EchoServer implements Callable<Integer> {
             client.setSoTimeout(idleTimeout * 1000);
             var in = client.getInputStream();
             var out = client.getOutputStream();
-            var framing = Framing.of(raw, prefixBytes(), maxLine);
+            var framing = framing();
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
             // TODO(2): Echo: read into buffer until in.read(buffer) returns -1 (the client's end of input);
             //   give each read's n bytes to framing.read(buffer, 0, n, reply), then write the reply to
             //   out (reply.writeTo(out), then reply.reset()) before reading again. When framing.read
-            //   returns false, the line was too long: still write the reply (earlier lines of that
-            //   read), then tooLong(), set ending, and return. Count received and sent bytes for the log.
+            //   returns false, the connection ends: still write the reply, set ending to
+            //   framing.ending(), and return. Count received and sent bytes for the log.
             // TODO(5): End of input: framing.end(reply) gives what is still owed (a last line without LF);
             //   write it before the socket is closed.
         } catch (SocketTimeoutException e) {
@@ -209,9 +213,9 @@ abstract class EchoServer implements Callable<Integer> {
         log("%s closed: %s; %d bytes in, %d out (%d open)", peer, ending, received, sent, open.decrementAndGet());
     }
 
-    /** The reply to a line longer than --max-line, before the connection is closed. */
-    byte[] tooLong() {
-        return "server error# line longer than %d bytes\n".formatted(maxLine).getBytes(StandardCharsets.UTF_8);
+    /** A new connection's framing, as the options say (SPEC §2, --short-lived of §3). */
+    Framing framing() {
+        return Framing.of(raw, prefixBytes(), maxLine, shortLived);
     }
 
     /** The prefix as bytes, for Framing. */
@@ -285,6 +289,7 @@ abstract class EchoServer implements Callable<Integer> {
         check(queue >= 1, "--queue must be at least 1, not " + queue);
         check(maxClients() >= 1, "--max-clients must be at least 1, not " + maxClients());
         check(idleTimeout >= 0, "--idle-timeout must be 0 or more, not " + idleTimeout);
+        check(!(raw && shortLived), "--short-lived is for line mode; it cannot go with --raw");
     }
 
     private void check(boolean ok, String message) {

@@ -1,26 +1,35 @@
 // Lesson 1's copy of solutions/shared/Framing.java, with the TODOs of this lesson; later lessons use the whole one.
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * The echo protocol (SPEC §2) without any I/O: given the bytes a read returned, what to write
  * back. One instance per connection; every concurrency model of the kit uses it as it is.
  */
-sealed interface Framing permits Framing.Lines, Framing.Raw {
+sealed interface Framing permits Framing.Lines, Framing.Raw, Framing.ShortLived {
 
     byte LF = '\n';
 
     /**
-     * Appends to {@code reply} everything the bytes {@code in[off, off+len)} call for.
-     * Returns false once a line has grown past the limit: the caller then closes the connection.
+     * Appends to {@code reply} everything the bytes {@code in[off, off+len)} call for. Returns false
+     * when the connection ends once this reply is written: a line grew past the limit (the reply
+     * ends with the error line), or the one line of --short-lived was answered.
      */
     boolean read(byte[] in, int off, int len, ByteArrayOutputStream reply);
 
     /** The client half-closed: appends what is still owed to it. */
     void end(ByteArrayOutputStream reply);
 
+    /** Why the connection ends, for the log, once read returned false. */
+    String ending();
+
     static Framing of(boolean raw, byte[] prefix, int maxLine) {
-        return raw ? new Raw() : new Lines(prefix, maxLine);
+        return of(raw, prefix, maxLine, false);
+    }
+
+    static Framing of(boolean raw, byte[] prefix, int maxLine, boolean shortLived) {
+        return raw ? new Raw() : shortLived ? new ShortLived(new Lines(prefix, maxLine)) : new Lines(prefix, maxLine);
     }
 
     /** Line mode (SPEC §2.1): PREFIX + line for every complete line, whatever the reads' sizes. */
@@ -41,8 +50,8 @@ sealed interface Framing permits Framing.Lines, Framing.Raw {
             // TODO(3): Lines: for each LF in in[off, off+len), write prefix, the kept start of the line
             //   (partial, partialLength bytes) and the bytes up to and including the LF, then forget
             //   the kept bytes. keep(...) the bytes after the last LF for the next read. A line may have
-            //   up to maxLine bytes, LF included: return false as soon as one has more, even before its
-            //   LF arrives. (indexOf finds an LF.)
+            //   up to maxLine bytes, LF included: return tooLong(reply) as soon as one has more, even
+            //   before its LF arrives. (indexOf finds an LF.)
             reply.write(in, off, len);
             return true;
         }
@@ -50,6 +59,17 @@ sealed interface Framing permits Framing.Lines, Framing.Raw {
         @Override
         public void end(ByteArrayOutputStream reply) {
             // TODO(4): A line the client never ended with LF is still owed at its end of input: prefix and the kept bytes.
+        }
+
+        @Override
+        public String ending() {
+            return "line longer than " + maxLine + " bytes";
+        }
+
+        // The error line (SPEC §2.1), after the replies to the read's earlier lines; then the connection ends.
+        private boolean tooLong(ByteArrayOutputStream reply) {
+            reply.writeBytes("server error# line longer than %d bytes\n".formatted(maxLine).getBytes(StandardCharsets.UTF_8));
+            return false;
         }
 
         private void keep(byte[] in, int off, int len) {
@@ -61,13 +81,35 @@ sealed interface Framing permits Framing.Lines, Framing.Raw {
             partialLength += len;
         }
 
-        private static int indexOf(byte[] in, byte b, int from, int to) {
-            for (int i = from; i < to; i++) {
-                if (in[i] == b) {
-                    return i;
-                }
+    }
+
+    /** --short-lived (SPEC §3): the reply to the first line, then the connection ends; what follows that line is dropped. */
+    final class ShortLived implements Framing {
+        private final Lines lines;
+        private boolean answered;
+
+        ShortLived(Lines lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public boolean read(byte[] in, int off, int len, ByteArrayOutputStream reply) {
+            int lf = indexOf(in, LF, off, off + len);
+            if (lf < 0) {
+                return lines.read(in, off, len, reply);
             }
-            return -1;
+            answered = lines.read(in, off, lf + 1 - off, reply);
+            return false;
+        }
+
+        @Override
+        public void end(ByteArrayOutputStream reply) {
+            lines.end(reply);
+        }
+
+        @Override
+        public String ending() {
+            return answered ? "short-lived: its line answered" : lines.ending();
         }
     }
 
@@ -82,5 +124,19 @@ sealed interface Framing permits Framing.Lines, Framing.Raw {
         @Override
         public void end(ByteArrayOutputStream reply) {
         }
+
+        @Override
+        public String ending() {
+            return "raw mode never ends a connection itself";
+        }
+    }
+
+    private static int indexOf(byte[] in, byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (in[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

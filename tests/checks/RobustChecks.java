@@ -189,9 +189,14 @@ class RobustChecks {
         };
         // Connections the server has accepted and holds, however many descriptors it keeps for each.
         if (held > socketBound + Probe.FLOOD_FD_SLACK) {
+            // A queue without bound gives its sockets back once the clients left (its workers meet their end); a
+            // refusal that never closes keeps them.
+            var after = target.awaitUsage(u -> u.fds() <= base.fds() + Probe.FLOOD_FD_SLACK, p.settle());
+            boolean kept = after.fds() > base.fds() + Probe.FLOOD_FD_SLACK;
             throw p.observed(seen + "the server held %d accepted connections at once; the bound is %d clients", held, socketBound)
                     .detail("open files went from %d to %d; by kind, at the peak: %s".formatted(base.fds(), peak.fds(), peak.fdKinds()))
-                    .cause(p.model() == Model.THREAD_POOL ? Cause.QUEUE_UNBOUNDED : Cause.CLIENTS_UNCAPPED)
+                    .detail("%s after the clients left: %d open files".formatted(Peer.seconds(p.settle()), after.fds()))
+                    .cause(p.model() != Model.THREAD_POOL ? Cause.CLIENTS_UNCAPPED : kept ? Cause.REFUSED_NOT_CLOSED : Cause.QUEUE_UNBOUNDED)
                     .error();
         }
         int threadBound = switch (p.model()) {

@@ -39,4 +39,67 @@ class StreamChecks {
         }
         new Bulk(p).run("16 MiB of lines", input.toByteArray(), expected.toByteArray(), random);
     }
+
+    @Test
+    @Suite.CheckId("stream.short-lived")
+    void shortLived(Probe p) throws IOException, InterruptedException {
+        // The server under test runs without --short-lived: a second one, launched with it, is judged.
+        var other = p.session().another(java.util.List.of("--short-lived"));
+        try {
+            if (other.unstarted() != null) {
+                throw p.observed("launched with --short-lived, the server did not start: %s",
+                                other.unstarted().whyNotReady().lines().findFirst().orElse("").replaceFirst("^error: could not launch the server: ", ""))
+                        .detail(other.unstarted().whyNotReady().lines().skip(1).map(String::strip).collect(java.util.stream.Collectors.joining("; ")))
+                        .cause(Cause.SHORT_LIVED_REFUSED)
+                        .error();
+            }
+            var q = p.on(other);
+            var target = other.target();
+            var declared = target.launch().ready().fields().containsKey("short-lived") ? ""
+                    : "its ready line does not say short-lived=true: " + target.launch().ready().line();
+            // One line, and the client neither closes nor half-closes: the server ends the connection itself.
+            oneExchange(q, "hello\n", declared);
+            // Two lines in one write: the second is dropped, not answered.
+            oneExchange(q, "first\nsecond\n", declared);
+            // Clients that come, ask and go, one after another: each gets its reply and its end, and leaves nothing
+            // behind. The baseline is taken after the first tenth: a runtime starts some threads and files (virtual
+            // threads' pollers) only once clients come.
+            int clients = q.connections(200, 10);
+            Target.Usage base = null;
+            for (int i = 0; i < clients; i++) {
+                if (i == clients / 10 && target.local()) {
+                    base = target.baseline();
+                }
+                oneExchange(q, "client " + i + "\n", declared);
+            }
+            q.backToBaseline(base, "after %d short-lived clients".formatted(clients), Cause.EVERY_CONNECTION_LEAKS);
+        } finally {
+            other.stop();
+        }
+    }
+
+    // Sends text, expects the reply to its first line, then the server's end of the connection (a reset too: bytes were left unread).
+    private static void oneExchange(Probe q, String text, String declared) throws IOException {
+        var target = q.target();
+        var first = text.substring(0, text.indexOf('\n') + 1);
+        var expected = target.replyTo(first);
+        try (var peer = q.connect()) {
+            peer.send(text);
+            var got = q.read(peer, expected.length, q.reply());
+            if (!java.util.Arrays.equals(got.bytes(), expected)) {
+                throw q.reply(peer, "with --short-lived, the reply to " + Bytes.text(Bytes.of(first)), expected, got).error();
+            }
+            var after = peer.readToEnd(q.reply(), 1 << 16);
+            boolean ended = after.end() == Peer.End.EOF || after.end() == Peer.End.RESET;
+            if (after.bytes().length > 0 || !ended) {
+                throw q.observed("with --short-lived, after the reply to the first of %s: %s", Bytes.text(Bytes.of(text)), after.describe())
+                        .detail(after.bytes().length > 0 ? "after the reply came: " + Bytes.text(after.bytes()) : "")
+                        .detail(declared)
+                        .detail(ended ? "" : target.serverSide(peer.localPort()))
+                        .cause(after.bytes().length > 0 ? Cause.SHORT_LIVED_ANSWERS_MORE
+                                : q.parentHolds(java.util.List.of(peer.localPort())) > 0 ? Cause.PARENT_HOLDS : Cause.SHORT_LIVED_STAYS_OPEN)
+                        .error();
+            }
+        }
+    }
 }

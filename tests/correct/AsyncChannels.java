@@ -14,6 +14,7 @@ import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 
@@ -69,7 +70,7 @@ class AsyncChannels extends EchoServer {
     /** One client: a read, then the write of its reply, then the next read. */
     private final class Connection {
         final AsynchronousSocketChannel channel;
-        final Framing framing = Framing.of(raw, prefixBytes(), maxLine);
+        final Framing framing = framing();
         final ByteBuffer input = ByteBuffer.allocate(16 * 1024);
         final ByteArrayOutputStream reply = new ByteArrayOutputStream();
 
@@ -85,12 +86,12 @@ class AsyncChannels extends EchoServer {
                     reply.reset();
                     if (n < 0) {
                         framing.end(reply);
-                        write(ByteBuffer.wrap(reply.toByteArray()), true);
+                        write(ByteBuffer.wrap(reply.toByteArray()), Connection.this::close);
                     } else if (!framing.read(input.array(), 0, n, reply)) {
-                        reply.writeBytes(tooLong());
-                        write(ByteBuffer.wrap(reply.toByteArray()), true);
+                        // The framing ends the connection (a line too long, or --short-lived's one reply).
+                        write(ByteBuffer.wrap(reply.toByteArray()), Connection.this::linger);
                     } else {
-                        write(ByteBuffer.wrap(reply.toByteArray()), false);
+                        write(ByteBuffer.wrap(reply.toByteArray()), Connection.this::read);
                     }
                 }
 
@@ -101,25 +102,58 @@ class AsyncChannels extends EchoServer {
             });
         }
 
-        // Writes all of bytes (a write may take part of them), then reads again, or closes.
-        void write(ByteBuffer bytes, boolean last) {
+        // Writes all of bytes (a write may take part of them), then goes on: reads again, or closes.
+        void write(ByteBuffer bytes, Runnable then) {
             if (!bytes.hasRemaining()) {
-                if (last) {
-                    close();
-                } else {
-                    read();
-                }
+                then.run();
                 return;
             }
             channel.write(bytes, null, new CompletionHandler<Integer, Void>() {
                 @Override
                 public void completed(Integer n, Void nothing) {
-                    write(bytes, last);
+                    write(bytes, then);
                 }
 
                 @Override
                 public void failed(Throwable e, Void nothing) {
                     close();
+                }
+            });
+        }
+
+        // Our side is done while the client may still be sending: half-close (it reads the reply, then end
+        // of stream), and discard what still comes for up to a second, so that closing does not turn
+        // into a reset that could destroy the reply before the client has read it.
+        void linger() {
+            try {
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                close();
+                return;
+            }
+            discard(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+        }
+
+        void discard(long deadline) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                close();
+                return;
+            }
+            input.clear();
+            channel.read(input, left, TimeUnit.NANOSECONDS, null, new CompletionHandler<Integer, Void>() {
+                @Override
+                public void completed(Integer n, Void nothing) {
+                    if (n < 0) {
+                        close();
+                    } else {
+                        discard(deadline);
+                    }
+                }
+
+                @Override
+                public void failed(Throwable e, Void nothing) {
+                    close(); // the time is up (InterruptedByTimeoutException), or the client is gone
                 }
             });
         }

@@ -7,8 +7,10 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import picocli.CommandLine.Command;
 
@@ -57,8 +59,14 @@ class ByteAtATime extends EchoServer {
                     out.write(prefixBytes());
                     line.writeTo(out);
                     line.reset();
+                    if (shortLived) {
+                        // --short-lived: this one reply, then the end; what follows the line is dropped.
+                        out.flush();
+                        linger(client, in);
+                        return;
+                    }
                 } else if (line.size() > maxLine) {
-                    out.write(tooLong());
+                    out.write("server error# line longer than %d bytes\n".formatted(maxLine).getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     return;
                 }
@@ -73,6 +81,27 @@ class ByteAtATime extends EchoServer {
             line.writeTo(out);
         }
         out.flush();
+    }
+
+    /**
+     * Our side is done while the client may still be sending: half-close (the client reads the reply, then
+     * end of stream), and discard what still comes for up to a second, so that the close that follows
+     * does not turn into a reset that could destroy the reply before the client has read it.
+     */
+    private void linger(Socket client, InputStream in) {
+        try {
+            client.shutdownOutput();
+            long deadline = System.nanoTime() + 1_000_000_000L;
+            var sink = new byte[8192];
+            for (long left; (left = (deadline - System.nanoTime()) / 1_000_000) > 0; ) {
+                client.setSoTimeout((int) left);
+                if (in.read(sink) == -1) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // a timeout, or the client is gone: close now
+        }
     }
 
     public static void main(String[] args) {

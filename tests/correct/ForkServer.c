@@ -33,6 +33,7 @@ static size_t prefix_len;
 static int opt_raw = 0;
 static long long opt_max_line = 65536;
 static int opt_quiet = 0;
+static int opt_short_lived = 0;
 #ifndef DEFAULT_MAX_CLIENTS
 #define DEFAULT_MAX_CLIENTS 256
 #endif
@@ -45,7 +46,7 @@ static volatile int client_fd = -1;
 static void usage(const char *msg) {
     fprintf(stderr, "error: %s\n", msg);
     fprintf(stderr, "usage: %s [--port N] [--bind ADDR] [--prefix TEXT] [--raw] [--max-line N]\n"
-                    "       [--workers N] [--queue N] [--max-clients N] [--idle-timeout S] [--quiet]\n", prog);
+                    "       [--workers N] [--queue N] [--max-clients N] [--idle-timeout S] [--short-lived] [--quiet]\n", prog);
     exit(2);
 }
 
@@ -65,7 +66,7 @@ static void parse_args(int argc, char **argv) {
         char name[64]; const char *val = NULL; const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             printf("usage: %s [--port N] [--bind ADDR] [--prefix TEXT] [--raw] [--max-line N]\n"
-                   "       [--workers N] [--queue N] [--max-clients N] [--idle-timeout S] [--quiet]\n", prog);
+                   "       [--workers N] [--queue N] [--max-clients N] [--idle-timeout S] [--short-lived] [--quiet]\n", prog);
             exit(0);
         }
         const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
@@ -77,9 +78,11 @@ static void parse_args(int argc, char **argv) {
             snprintf(name, sizeof name, "%s", a);
             if (strlen(a) >= sizeof name) usage("unknown argument");
         }
-        if (!strcmp(name, "--raw") || !strcmp(name, "--quiet")) {
+        if (!strcmp(name, "--raw") || !strcmp(name, "--short-lived") || !strcmp(name, "--quiet")) {
             if (val) usage("flag takes no value");
-            if (!strcmp(name, "--raw")) opt_raw = 1; else opt_quiet = 1;
+            if (!strcmp(name, "--raw")) opt_raw = 1;
+            else if (!strcmp(name, "--short-lived")) opt_short_lived = 1;
+            else opt_quiet = 1;
             continue;
         }
         int known = !strcmp(name, "--port") || !strcmp(name, "--bind") || !strcmp(name, "--prefix") ||
@@ -104,6 +107,7 @@ static void parse_args(int argc, char **argv) {
             if (end == val || *end || d < 0) usage("--idle-timeout needs a non-negative number");
         }
     }
+    if (opt_short_lived && opt_raw) usage("--short-lived applies to line mode only; it cannot be used with --raw");
     prefix_len = strlen(opt_prefix);
 }
 
@@ -136,7 +140,8 @@ static ssize_t read_some(int fd, char *buf, size_t n) {
     }
 }
 
-/* After the error line: half-close, then discard input briefly so close() does not send RST. */
+/* After the error line or the short-lived reply: half-close, then discard input briefly so close()
+ * does not send RST (which could destroy the reply before the client reads it). */
 static void close_after_error(int fd) {
     shutdown(fd, SHUT_WR);
     struct timeval tv = {0, 500000};
@@ -212,6 +217,11 @@ static const char *serve_line(int fd) {
                 out_add(opt_prefix, prefix_len);
                 out_add(line, llen);
                 llen = 0;
+                if (opt_short_lived) {      /* one reply, whatever follows the line is dropped */
+                    if (write_all(fd, out, out_len) < 0) return stop_flag ? "server stopping" : strerror(errno);
+                    close_after_error(fd);
+                    return "short-lived: one reply sent";
+                }
             }
             p = seg_end;
         }
@@ -323,8 +333,8 @@ int main(int argc, char **argv) {
     char host[NI_MAXHOST]; int port;
     int lfd = open_listener(host, sizeof host, &port);
     listen_fd = lfd;
-    printf("listening on %s:%d model=%s pid=%d mode=%s max-clients=%lld\n", host, port, MODEL,
-           (int)getpid(), opt_raw ? "raw" : "line", opt_max_clients);
+    printf("listening on %s:%d model=%s pid=%d mode=%s max-clients=%lld%s\n", host, port, MODEL,
+           (int)getpid(), opt_raw ? "raw" : "line", opt_max_clients, opt_short_lived ? " short-lived=true" : "");
     fflush(stdout);
 
     while (!stop_flag) {

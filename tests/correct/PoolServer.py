@@ -13,12 +13,12 @@ import time
 
 MODEL = "thread-pool"
 USAGE = ("usage: %s [--port N] [--bind ADDR] [--prefix TEXT] [--raw] [--max-line N]\n"
-         "       [--workers N] [--queue N] [--max-clients N] [--idle-timeout S] [--quiet]\n"
+         "       [--workers N] [--queue N] [--max-clients N] [--idle-timeout S] [--short-lived] [--quiet]\n"
          % os.path.basename(sys.argv[0]))
 
 VALUE_OPTS = {"--port", "--bind", "--prefix", "--max-line", "--workers", "--queue",
               "--max-clients", "--idle-timeout"}
-FLAG_OPTS = {"--raw", "--quiet"}
+FLAG_OPTS = {"--raw", "--short-lived", "--quiet"}
 
 
 def usage_exit(msg):
@@ -40,7 +40,7 @@ def parse_int(name, text, lo, hi):
 def parse_args(argv, default_max_clients=256):
     o = {"port": 8888, "bind": "127.0.0.1", "prefix": b"server echo# ", "raw": False,
          "max_line": 65536, "workers": 16, "queue": 64, "max_clients": default_max_clients,
-         "idle_timeout": 0.0, "quiet": False}
+         "idle_timeout": 0.0, "short_lived": False, "quiet": False}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -84,6 +84,8 @@ def parse_args(argv, default_max_clients=256):
                 usage_exit("--idle-timeout needs a number")
             if o["idle_timeout"] < 0:
                 usage_exit("--idle-timeout must not be negative")
+    if o["short_lived"] and o["raw"]:
+        usage_exit("--short-lived applies to line mode only; it cannot be used with --raw")
     return o
 
 
@@ -136,7 +138,7 @@ def ready_line(lsock, o, extra=""):
 
 
 def close_after_error(conn):
-    """Half-close our side so the client sees the error line and EOF, then drain
+    """Half-close our side so the client sees the error line (or the short-lived reply) and EOF, then drain
     (discarding) for a short while so closing does not reset the connection."""
     try:
         conn.shutdown(socket.SHUT_WR)
@@ -149,7 +151,7 @@ def close_after_error(conn):
         pass
 
 
-def serve_line(conn, prefix, max_line):
+def serve_line(conn, prefix, max_line, short_lived=False):
     pending = bytearray()
     while True:
         data = conn.recv(65536)
@@ -173,6 +175,10 @@ def serve_line(conn, prefix, max_line):
                 out += prefix
                 out += pending
                 pending.clear()
+                if short_lived:                # one reply, the rest of the input is dropped
+                    conn.sendall(out)
+                    close_after_error(conn)
+                    return "short-lived: one reply sent"
             pos = end
         if out:
             conn.sendall(out)
@@ -189,7 +195,7 @@ def serve_raw(conn):
 def serve(conn, o):
     if o["raw"]:
         return serve_raw(conn)
-    return serve_line(conn, o["prefix"], o["max_line"])
+    return serve_line(conn, o["prefix"], o["max_line"], o["short_lived"])
 
 
 class Stop(Exception):
@@ -246,7 +252,8 @@ def main():
     for _ in range(o["workers"]):
         threading.Thread(target=worker, daemon=True).start()
 
-    ready_line(lsock, o, " workers=%d queue=%d" % (o["workers"], o["queue"]))
+    ready_line(lsock, o, " workers=%d queue=%d%s" % (o["workers"], o["queue"],
+                                                     " short-lived=true" if o["short_lived"] else ""))
     try:
         while True:
             try:

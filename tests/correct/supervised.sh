@@ -19,7 +19,8 @@ trap 'forward INT' INT
 
 # The child inherits our stdout and stderr unchanged: its ready line (with its own pid) and its
 # log lines reach the reader as they are. (The server installs its own SIGINT handler, which
-# overrides the SIGINT-ignored state bash gives background jobs.)
+# overrides the SIGINT-ignored state bash gives background jobs.) Every argument goes to the server
+# unchanged: it parses the options itself, --short-lived (and its usage error with --raw) included.
 build/correct/thread_server "$@" &
 child=$!
 if [ -n "$pending" ]; then

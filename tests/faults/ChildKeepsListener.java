@@ -2,6 +2,7 @@
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: the listening socket is not close-on-exec and the child's other descriptors are not closed: every child holds the listener.
+// Wrong step: lesson 2, TODO(4)
 // Must fail: cleanup.children
 // May fail: nothing
 // Cause: CHILD_HOLDS_LISTENER

@@ -20,14 +20,14 @@ class DecodePerRead extends MultiThreaded {
         try (client) {
             var in = client.getInputStream();
             var out = client.getOutputStream();
-            var framing = Framing.of(raw, prefixBytes(), maxLine);
+            var framing = framing();
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
             for (int n; (n = in.read(buffer)) != -1; ) {
                 // The defect: bytes become text per read; half a character becomes U+FFFD.
                 var bytes = new String(buffer, 0, n, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
                 if (!framing.read(bytes, 0, bytes.length, reply)) {
-                    out.write(tooLong());
+                    reply.writeTo(out);
                     return;
                 }
                 reply.writeTo(out);

@@ -27,12 +27,12 @@ class DiesOnReset extends SingleThreaded {
         try (client) {
             var in = client.getInputStream();
             var out = client.getOutputStream();
-            var framing = Framing.of(raw, prefixBytes(), maxLine);
+            var framing = framing();
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
             for (int n; (n = in.read(buffer)) != -1; ) {
                 if (!framing.read(buffer, 0, n, reply)) {
-                    out.write(tooLong());
+                    reply.writeTo(out);
                     return;
                 }
                 reply.writeTo(out);

@@ -1,6 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/ThreadPool.java
 // Fault: claims to be a thread pool, but serves every client on the accepting thread, one at a time.
+// Wrong step: lesson 4, TODO(2)
 // Must fail: concurrency.parallel concurrency.stalled-peer concurrency.model
 // May fail: nothing
 // Cause: SERIAL

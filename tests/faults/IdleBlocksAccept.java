@@ -32,7 +32,7 @@ class IdleBlocksAccept extends MultiThreaded {
         try (client) {
             var in = client.getInputStream();
             var out = client.getOutputStream();
-            var framing = Framing.of(raw, prefixBytes(), maxLine);
+            var framing = framing();
             var buffer = new byte[8192];
             var reply = new java.io.ByteArrayOutputStream();
             if (first >= 0) {
@@ -42,7 +42,7 @@ class IdleBlocksAccept extends MultiThreaded {
             }
             for (int n = first < 0 ? -1 : 0; n != -1 && (n = in.read(buffer)) != -1; ) {
                 if (!framing.read(buffer, 0, n, reply)) {
-                    out.write(tooLong());
+                    reply.writeTo(out);
                     return;
                 }
                 reply.writeTo(out);

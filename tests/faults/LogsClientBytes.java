@@ -20,14 +20,14 @@ class LogsClientBytes extends MultiThreaded {
         try (client) {
             var in = client.getInputStream();
             var out = client.getOutputStream();
-            var framing = Framing.of(raw, prefixBytes(), maxLine);
+            var framing = framing();
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
             for (int n; (n = in.read(buffer)) != -1; ) {
                 // The defect: the client's bytes go to the log untouched.
                 System.err.println("received: " + new String(buffer, 0, n, StandardCharsets.UTF_8));
                 if (!framing.read(buffer, 0, n, reply)) {
-                    out.write(tooLong());
+                    reply.writeTo(out);
                     return;
                 }
                 reply.writeTo(out);

@@ -1,6 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/shared/EchoServer.java
 // Fault: listens and prints its ready line, but never calls accept(): clients wait in the backlog forever.
+// Wrong step: lesson 1, TODO(1)
 // Must fail: echo.basic
 // May fail: nothing
 // Cause: NOT_ACCEPTED

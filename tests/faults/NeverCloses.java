@@ -24,11 +24,12 @@ class NeverCloses extends MultiThreaded {
         try {
             var in = client.getInputStream();
             var out = client.getOutputStream();
-            var framing = Framing.of(raw, prefix.getBytes(), maxLine);
+            var framing = framing();
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
             for (int n; (n = in.read(buffer)) != -1; ) {
                 if (!framing.read(buffer, 0, n, reply)) {
+                    reply.writeTo(out);
                     return;
                 }
                 reply.writeTo(out);

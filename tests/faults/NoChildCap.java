@@ -2,6 +2,7 @@
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: a child process for every client with no --max-clients cap: a flood of clients starts a flood of JVMs.
+// Wrong step: lesson 2, TODO(3)
 // Must fail: robust.flood
 // May fail: nothing
 // Cause: CHILDREN_UNCAPPED

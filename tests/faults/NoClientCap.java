@@ -1,6 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: a thread for every client, with no --max-clients cap: a flood of clients starts a flood of threads.
+// Wrong step: lesson 3, TODO(2)
 // Must fail: robust.flood
 // May fail: nothing
 // Cause: CLIENTS_UNCAPPED

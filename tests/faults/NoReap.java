@@ -2,6 +2,7 @@
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: a child's end is noticed (ProcessHandle.onExit) but the child is never reaped with waitpid: every finished child stays a zombie.
+// Wrong step: lesson 2, TODO(2)
 // Must fail: cleanup.zombies
 // May fail: nothing
 // Cause: NO_REAP

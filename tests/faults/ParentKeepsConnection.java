@@ -2,6 +2,7 @@
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //SOURCES ../../solutions/MultiProcess.java
 // Fault: the parent never closes its copy of an accepted connection: when the child ends, the client sees no end of stream.
+// Wrong step: lesson 2, TODO(1)
 // Must fail: stream.half-close framing.partial-at-eof cleanup.close-wait cleanup.fds
 // May fail: nothing
 // Cause: PARENT_HOLDS

@@ -1,6 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that writes each reply once and forgets what a partial write left: under load, bytes are lost.
+// Wrong step: lesson 5, TODO(2)
 // Must fail: stream.bulk
 // May fail: stream.half-close (its replies outgrow a partial write too)
 // Cause: PARTIAL_WRITE_DROPPED OWED_NOT_WRITTEN

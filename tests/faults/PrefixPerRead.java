@@ -1,6 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: the prefix is written once per read() instead of once per line.
+// Wrong step: lesson 1, TODO(3)
 // Must fail: framing.split framing.coalesced framing.utf8-split
 // May fail: nothing
 // Cause: REPLY_PER_READ

@@ -21,13 +21,16 @@ class RawWaitsForLine extends MultiThreaded {
             var in = client.getInputStream();
             var out = client.getOutputStream();
             // The defect: raw mode only empties the prefix; the bytes still wait for their LF.
-            var framing = Framing.of(false, raw ? new byte[0] : prefixBytes(), Integer.MAX_VALUE - 16);
+            var framing = Framing.of(false, raw ? new byte[0] : prefixBytes(), Integer.MAX_VALUE - 16, shortLived);
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
             for (int n; (n = in.read(buffer)) != -1; ) {
-                framing.read(buffer, 0, n, reply);
+                boolean more = framing.read(buffer, 0, n, reply);
                 reply.writeTo(out);
                 reply.reset();
+                if (!more) {
+                    return;
+                }
             }
             framing.end(reply);
             reply.writeTo(out);

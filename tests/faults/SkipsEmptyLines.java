@@ -1,6 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: an empty line is taken for "nothing to echo" and gets no reply.
+// Wrong step: lesson 1, TODO(3)
 // Must fail: echo.empty-line
 // May fail: nothing
 // Cause: EMPTY_LINE_SKIPPED
@@ -20,13 +21,13 @@ class SkipsEmptyLines extends MultiThreaded {
         try (client) {
             var in = client.getInputStream();
             var out = client.getOutputStream();
-            var framing = Framing.of(raw, prefixBytes(), maxLine);
+            var framing = framing();
             var empty = (prefix + "\n").getBytes();
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
             for (int n; (n = in.read(buffer)) != -1; ) {
                 if (!framing.read(buffer, 0, n, reply)) {
-                    out.write(tooLong());
+                    reply.writeTo(out);
                     return;
                 }
                 // The defect: a reply that is the prefix and an LF alone is not written.

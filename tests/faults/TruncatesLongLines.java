@@ -1,6 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: a line is whatever fits in an 8 KiB buffer: a longer line comes back cut into several replies.
+// Wrong step: lesson 1, TODO(3)
 // Must fail: stream.large-line
 // May fail: nothing
 // Cause: LINE_CUT

@@ -1,6 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop without backpressure: it keeps reading a client whose replies pile up unwritten, so one client that never reads grows the server's memory without bound.
+// Wrong step: lesson 5, TODO(3)
 // Must fail: limits.backpressure
 // May fail: nothing
 // Cause: NO_BACKPRESSURE

@@ -1,6 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/ThreadPool.java
 // Fault: the pool's queue has no bound (Executors.newFixedThreadPool): a flood of clients is accepted and held, one socket each.
+// Wrong step: lesson 4, TODO(1)
 // Must fail: robust.flood
 // May fail: nothing
 // Cause: QUEUE_UNBOUNDED

@@ -21,12 +21,12 @@ class UnflushedReply extends MultiThreaded {
             var in = client.getInputStream();
             // The defect: a buffer in front of the socket, and no flush() after a reply.
             var out = new BufferedOutputStream(client.getOutputStream());
-            var framing = Framing.of(raw, prefixBytes(), maxLine);
+            var framing = framing();
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
             for (int n; (n = in.read(buffer)) != -1; ) {
                 if (!framing.read(buffer, 0, n, reply)) {
-                    out.write(tooLong());
+                    reply.writeTo(out);
                     return;
                 }
                 reply.writeTo(out);

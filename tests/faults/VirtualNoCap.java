@@ -1,6 +1,7 @@
 //JAVA 25+
 //SOURCES ../../solutions/VirtualThreads.java
 // Fault: virtual threads taken for free: no --max-clients cap, so a flood of clients holds a flood of sockets.
+// Wrong step: lesson 6, TODO(2)
 // Must fail: robust.flood
 // May fail: nothing
 // Cause: CLIENTS_UNCAPPED

@@ -91,6 +91,14 @@ enum Cause {
     SOME_CONNECTIONS_LEAK(Where.ECHO, "some connections leak their socket: a path (an exception, an early return) skips "
             + "the close"),
 
+    // --short-lived.
+    SHORT_LIVED_REFUSED(Where.ECHO, "the server does not take --short-lived (SPEC §3): every server takes it, and in line "
+            + "mode closes a connection once its first line is answered"),
+    SHORT_LIVED_STAYS_OPEN(Where.ECHO, "with --short-lived the connection stays open after its first reply: when "
+            + "framing.read returns false, the echo loop must end (ending = framing.ending()) and close the socket"),
+    SHORT_LIVED_ANSWERS_MORE(Where.ECHO, "with --short-lived more came after the first reply: the connection ends once the "
+            + "first line is answered, and what follows that line is dropped (framing.read returns false: stop there)"),
+
     // Long lines and bulk data.
     NO_LINE_LIMIT(Where.ECHO, "the server keeps buffering a line past --max-line: one client can make it hold any amount "
             + "of memory. Once more than --max-line bytes arrive without LF, write 'server error# ...' and close"),
@@ -141,6 +149,12 @@ enum Cause {
             + "returning -1 at once must end the loop and close the socket"),
     WRITE_ERROR_NOT_HANDLED(Where.MODEL, "a write to a client that is gone (IOException: Broken pipe, Connection reset) is "
             + "not handled: close the socket on that path too"),
+    REJECTED_UNCAUGHT(Where.MODEL, "the server died of a RejectedExecutionException: a full pool throws it from execute(), "
+            + "and nothing caught it; catch it around pool.execute and refuse(client, why)", "RejectedExecutionException"),
+    CHANNEL_BLOCKING(Where.EVENT_LOOP, "the server died of an IllegalBlockingModeException: a channel must be made "
+            + "non-blocking (configureBlocking(false)) before it is registered with a selector", "IllegalBlockingModeException"),
+    REFUSED_NOT_CLOSED(Where.MODEL, "clients the pool had no room for are never closed: each keeps its socket open in the "
+            + "server after its client left; refuse(client, why) closes it"),
     WAITING_NOT_CLEANED(Where.MODEL, "connections closed while waiting (in the backlog or the queue) are not cleaned up"),
     SERVER_DIED(Where.MODEL, "the server died: an exception that nothing caught ended it (its last lines above say "
             + "which, and where), or a signal killed it (SIGPIPE: it wrote to a client that had gone, with SIGPIPE not ignored)"),
@@ -182,10 +196,28 @@ enum Cause {
 
     final Where where;
     private final String sentence;
+    // The exception that, when a server dies of it, shows this cause (empty: none).
+    private final String thrown;
 
     Cause(Where where, String sentence) {
+        this(where, sentence, "");
+    }
+
+    Cause(Where where, String sentence, String thrown) {
         this.where = where;
         this.sentence = sentence;
+        this.thrown = thrown;
+    }
+
+    /** Whether a server's death shows this cause, by the exception it died of (see ofDeath). */
+    boolean namedByDeath() {
+        return !thrown.isEmpty();
+    }
+
+    /** The cause a server's death shows, from what it printed as it died: one named by its exception, else SERVER_DIED. */
+    static Cause ofDeath(List<String> lastWords) {
+        return Arrays.stream(values()).filter(c -> !c.thrown.isEmpty())
+                .filter(c -> lastWords.stream().anyMatch(l -> l.contains(c.thrown))).findFirst().orElse(SERVER_DIED);
     }
 
     /** The cause with what was measured filled in. */

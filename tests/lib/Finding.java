@@ -132,7 +132,14 @@ final class Finding {
         if (!ref.isEmpty()) {
             s.append("\nreread: ").append(ref);
         }
-        var log = context.launch() == null ? List.<String>of() : context.launch().stderrSince(context.logMark(), 8);
+        var launch = context.launch();
+        var thrown = launch == null ? List.<String>of() : launch.thrown(context.logMark());
+        if (!thrown.isEmpty()) {
+            // A crash in plain sight: the exception, and where in the server's own code it came from.
+            s.append("\nthe server threw during this check:");
+            thrown.forEach(l -> s.append("\n  | ").append(Sanitize.line(l)));
+        }
+        var log = launch == null ? List.<String>of() : launch.logSince(context.logMark(), 8);
         if (!log.isEmpty()) {
             s.append("\nserver log during this check (last lines):");
             log.forEach(l -> s.append("\n  | ").append(Sanitize.line(l)));

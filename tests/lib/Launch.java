@@ -319,20 +319,37 @@ final class Launch {
      * frame in the server's own code (not the JDK's or a library's), else its last lines.
      */
     synchronized List<String> crashLines(long mark) {
+        var thrown = thrown(mark);
+        if (!thrown.isEmpty()) {
+            return thrown;
+        }
+        var lines = stderrSince(mark, KEPT_LINES);
+        return lines.subList(Math.max(0, lines.size() - 8), lines.size());
+    }
+
+    /** The last exception the server printed since {@code mark}, and its first frame in the server's own code; empty if none. */
+    synchronized List<String> thrown(long mark) {
         var lines = stderrSince(mark, KEPT_LINES);
         for (int i = lines.size() - 1; i >= 0; i--) {
             if (EXCEPTION.matcher(lines.get(i)).find()) {
-                var shown = new ArrayList<String>(List.of(lines.get(i)));
+                var shown = new ArrayList<String>(List.of(lines.get(i).strip()));
                 for (int j = i + 1; j < lines.size() && lines.get(j).strip().startsWith("at "); j++) {
                     if (!LIBRARY_FRAME.matcher(lines.get(j).strip()).find()) {
-                        shown.add(lines.get(j));
+                        shown.add("  " + lines.get(j).strip());
                         break;
                     }
                 }
                 return shown;
             }
         }
-        return lines.subList(Math.max(0, lines.size() - 8), lines.size());
+        return List.of();
+    }
+
+    /** The last {@code max} lines of the log since {@code mark}, without stack frames (they are in thrown()). */
+    synchronized List<String> logSince(long mark, int max) {
+        var lines = stderrSince(mark, KEPT_LINES).stream()
+                .filter(l -> !l.strip().startsWith("at ") && !l.strip().matches("\\.\\.\\. \\d+ more")).toList();
+        return lines.subList(Math.max(0, lines.size() - max), lines.size());
     }
 
     // "Exception in thread ...", "java.io.IOException: ...", "Caused by: ...", Python's "Traceback", a Rust panic.

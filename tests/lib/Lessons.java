@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -44,6 +45,11 @@ final class Lessons {
 
         Path hints(Path root) {
             return folder(root).resolve("hints.md");
+        }
+
+        /** What the lesson shows once it passes: the diff against the previous lesson, where the finished code is. */
+        Path done(Path root) {
+            return folder(root).resolve("done.md");
         }
 
         /** What the checks of this lesson are, as ./jbang check N runs them: line mode, launched, the lesson's model. */
@@ -167,6 +173,12 @@ final class Lessons {
     record Todo(int number, Path file, int line, String text) {
     }
 
+    /** How many TODOs the lesson's exercise has as shipped. */
+    static int shippedTodos(Path root, Lesson lesson) throws IOException {
+        return (int) generate(root, lesson).values().stream().flatMap(String::lines).map(TODO::matcher).filter(Matcher::matches)
+                .map(m -> m.group(1)).distinct().count();
+    }
+
     /** The TODOs left in the lesson's files, by number. */
     static List<Todo> todos(Path root, Lesson lesson) throws IOException {
         var todos = new ArrayList<Todo>();
@@ -192,6 +204,11 @@ final class Lessons {
 
     /** A hint of hints.md: the TODO it helps with, a title, the checks that fail while it is not done, its cause keys, and the text. */
     record Hint(int todo, String title, List<String> checks, List<String> causes, String text) {
+
+        /** The hint's levels, from the idea to the code: its text split at lines of {@code ---}. */
+        List<String> levels() {
+            return java.util.Arrays.stream(text.split("(?m)^---\\s*$")).map(String::strip).filter(l -> !l.isEmpty()).toList();
+        }
     }
 
     /** The TODO whose hint names {@code cause} as one it writes: where a failure of that cause is fixed. */

@@ -45,6 +45,11 @@ final class Probe {
         return target;
     }
 
+    /** This check's probe of another server (one {@link Session#another} launched): the same rule, its own target. */
+    Probe on(Session other) {
+        return new Probe(other, entry, options);
+    }
+
     Session session() {
         return session;
     }
@@ -314,11 +319,13 @@ final class Probe {
         };
         var now = target.awaitUsage(back, settle());
         if (!back.test(now)) {
+            // Zombies piling up are cleanup.zombies' to judge; when they do, they are the likelier cause of the rest too.
+            boolean zombies = now.zombies() > base.zombies() + THREAD_SLACK;
             throw observed("%s, the server did not give back its resources within %s", after, Peer.seconds(settle()))
                     .detail("baseline: " + base.describe())
                     .detail("now:      " + now.describe())
                     .detail("the server's side of the port's connections: " + target.connectionStates())
-                    .cause(cause)
+                    .cause(zombies ? Cause.NO_REAP : cause)
                     .error();
         }
     }

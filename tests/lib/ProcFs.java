@@ -213,6 +213,22 @@ final class ProcFs {
     }
 
     /** The CPU time {@code pid} has used, in clock ticks (utime + stime of /proc/PID/stat), or 0 when it is gone. */
+    /** Whether a thread of process {@code pid} is runnable now (state R): running, or waiting for a CPU that other work holds. */
+    static boolean runnable(long pid) {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.anyMatch(task -> {
+                try {
+                    var stat = Files.readString(task.resolve("stat"));
+                    return stat.substring(stat.lastIndexOf(')') + 2).startsWith("R");
+                } catch (IOException | RuntimeException e) {
+                    return false;
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+    }
+
     static long cpuTicks(long pid) {
         return statSum(pid, 11, 12);
     }

@@ -31,6 +31,7 @@ final class Session {
         this.command = command;
         this.givenPid = givenPid;
         this.tracing = tracing;
+        this.unstarted = null;
     }
 
     Target target() {
@@ -106,6 +107,40 @@ final class Session {
         target = Target.resolve(settings, again, givenPid, timeouts, tracing);
     }
 
+    /**
+     * A second server, launched as this one was but with {@code more} options and on a free port: for a check of a mode
+     * the server under test does not run (stream.short-lived). Its ready line is null when it did not start; the
+     * caller stops it.
+     */
+    Session another(List<String> more) throws IOException, InterruptedException {
+        var s = settings;
+        var free = new Target.Settings(s.host(), 0, s.prefix(), s.raw(), s.maxLine(), s.workers(), s.idleTimeout(), s.claimed());
+        var args = new java.util.ArrayList<>(free.launchOptions(command));
+        args.addAll(more);
+        var launch = Launch.start(command, args, timeouts.ready());
+        if (launch.ready() == null) {
+            return new Session(launch);
+        }
+        return new Session(Target.resolve(free, launch, null, timeouts, tracing), free, command, null, tracing);
+    }
+
+    // A launch that did not start: nothing to check, only why and to stop.
+    private final Launch unstarted;
+
+    private Session(Launch unstarted) {
+        this.unstarted = unstarted;
+        this.settings = null;
+        this.timeouts = null;
+        this.command = null;
+        this.givenPid = null;
+        this.tracing = false;
+    }
+
+    /** The launch of {@link #another} when it did not start (why: its whyNotReady()), or null. */
+    Launch unstarted() {
+        return unstarted;
+    }
+
     /** The launched processes' pids, now: the launched one and the one the ready line names, when they differ. */
     List<Long> pids() {
         var launch = target.launch();
@@ -115,6 +150,10 @@ final class Session {
 
     /** Stops the server the suite launched, whichever launch it is now. */
     void stop() {
+        if (unstarted != null) {
+            unstarted.stop();
+            return;
+        }
         var launch = target.launch();
         if (launch != null) {
             launch.stop();

@@ -235,19 +235,25 @@ final class Suite {
             var launch = probe.target().launch();
             Long mark = context.getStore(HERE).get(Long.class, Long.class);
             var f = probe.observed("%s during this check", how);
+            var cause = Cause.SERVER_DIED;
             if (seen != null) {
                 f.detail("what the check saw: " + String.valueOf(seen.getMessage()).lines().findFirst().orElse("")
                         .replaceFirst("^observed: ", ""));
             }
             if (launch != null) {
                 var lines = launch.crashLines(mark == null ? 0 : mark);
-                f.detail(lines.isEmpty() ? "it wrote nothing to its standard error"
-                        : "its last words on standard error:\n" + String.join("\n", lines.stream().map(l -> "| " + Finding.Sanitize.line(l)).toList()));
+                // The exception names the cause when it is one a lesson teaches to avoid.
+                cause = Cause.ofDeath(lines);
+                // An exception is shown under the message as what the server threw; other last words here.
+                if (launch.thrown(mark == null ? 0 : mark).isEmpty()) {
+                    f.detail(lines.isEmpty() ? "it wrote nothing to its standard error"
+                            : "its last words on standard error:\n" + String.join("\n", lines.stream().map(l -> "| " + Finding.Sanitize.line(l)).toList()));
+                }
                 f.detail("the suite launches it again for the next check");
             } else {
                 f.detail("the checks after this one are blocked: the server is gone");
             }
-            return f.cause(Cause.SERVER_DIED).error();
+            return f.cause(cause).error();
         }
 
         @Override

@@ -531,6 +531,15 @@ final class Target {
     /** How long a busy server may take to answer, at most, before the wait for it ends anyway. */
     static final Duration PATIENCE = Duration.ofSeconds(30);
 
+    // A thread of the server, or of a live child, is runnable now (a server in the suite's own JVM, as the self-test
+    // runs some, always has one: its CPU time alone tells).
+    private boolean runnable() {
+        if (pid == ProcessHandle.current().pid()) {
+            return false;
+        }
+        return ProcFs.runnable(pid) || ProcFs.descendants(pid).stream().anyMatch(c -> !c.zombie() && ProcFs.runnable(c.pid()));
+    }
+
     /**
      * Reads {@code n} bytes within {@code timeout}; past it, while nothing came but the server is busy on this
      * machine (a child still starting, both cores taken by other work), goes on waiting, a second at a time, up to
@@ -551,7 +560,8 @@ final class Target {
         long extra = 0;
         while (end == Peer.End.TIMEOUT && bytes.size() < n && System.nanoTime() < deadline) {
             long now = cpuTicks();
-            if (now - ticks < BUSY_TICKS_PER_SECOND * Math.max(1, elapsed.toMillis() / 1000)) {
+            // Busy: the server used CPU, or a thread of it is runnable (on a loaded machine, waiting for a CPU).
+            if (now - ticks < BUSY_TICKS_PER_SECOND * Math.max(1, elapsed.toMillis() / 1000) && !runnable()) {
                 break;
             }
             ticks = now;

@@ -13,13 +13,33 @@ import java.util.Optional;
  *   // May fail: id (reason) ...      checks it may fail as well, each with the reason ("nothing": none)
  *   // Cause: KEY [KEY...]            the likely cause the first of them names (tests/lib/Cause.java); one of
  *                                     these when how the defect shows depends on timing
+ *   // Wrong step: lesson N, TODO(k)  a student's mistake in that TODO: its first Must fail is filed there
  *   // Suite: --flags                 what the suite needs to be given
  *   // In-process: no, because ...    left out of the quick tier's in-process runs
  *   // Launch: COMMAND, Build: COMMAND  for a fault in another language than Java (run from the kit's root)
  * </pre>
  */
 record Fault(Path file, String defect, List<String> mustFail, List<String> mayFail, List<String> causes, List<String> suite,
-             String notInProcess, String launch, String build) {
+             String notInProcess, String launch, String build, Step step) {
+
+    /** A student's wrong step in lesson {@code lesson}'s TODO({@code todo}). */
+    record Step(int lesson, int todo) {
+
+        private static final java.util.regex.Pattern HEADER = java.util.regex.Pattern.compile("lesson (\\d+), TODO\\((\\d+)\\)");
+
+        static Step parse(String text) {
+            var m = HEADER.matcher(text.strip());
+            if (!m.matches()) {
+                throw new IllegalArgumentException("a 'Wrong step:' header reads 'lesson N, TODO(k)', not '" + text.strip() + "'");
+            }
+            return new Step(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        }
+
+        @Override
+        public String toString() {
+            return "lesson %d, TODO(%d)".formatted(lesson, todo);
+        }
+    }
 
     /** Every fault of tests/faults: a file whose header has a Fault: line, in any language. */
     static List<Fault> all() throws IOException {
@@ -52,6 +72,7 @@ record Fault(Path file, String defect, List<String> mustFail, List<String> mayFa
         List<String> suite = List.of();
         String launch = "";
         String build = "";
+        Step step = null;
         for (var raw : Files.readAllLines(file).stream().limit(40).toList()) {
             var line = uncommented(raw);
             if (line.startsWith("Fault: ")) {
@@ -70,9 +91,11 @@ record Fault(Path file, String defect, List<String> mustFail, List<String> mayFa
                 launch = line.substring(8).strip();
             } else if (line.startsWith("Build: ")) {
                 build = line.substring(7).strip();
+            } else if (line.startsWith("Wrong step: ")) {
+                step = Step.parse(line.substring(12));
             }
         }
-        return new Fault(file, defect, mustFail, mayFail, causes, suite, notInProcess, launch, build);
+        return new Fault(file, defect, mustFail, mayFail, causes, suite, notInProcess, launch, build, step);
     }
 
     /** A Java fault is compiled into the self-test: it runs from its class path, and in the quick tier in this JVM. */

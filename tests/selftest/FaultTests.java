@@ -31,6 +31,8 @@ class FaultTests {
 
     /** Each fault's status per check, for the table printed after the last one. */
     private final Map<String, Map<String, String>> table = new ConcurrentSkipListMap<>();
+    /** Each wrong step's row: lesson and TODO, fault, check, cause, where it was filed; printed after the last fault. */
+    private final Map<String, String> steps = new ConcurrentSkipListMap<>();
     /** The runs of the faults of the background lane, started when the group begins. */
     private final Map<String, Future<Kit.SuiteRun>> waiting = new ConcurrentHashMap<>();
 
@@ -118,6 +120,16 @@ class FaultTests {
         var first = fault.mustFail().getFirst();
         assertThat(run.cause(first)).as("%s: the cause of %s (its header's '// Cause:'): %s", fault, first, run.message(first))
                 .isIn(fault.causes());
+        if (fault.step() != null) {
+            // A student's wrong step is filed under its TODO, with its cause, and sends the student to that lesson.
+            var check = run.report().getAsJsonArray("checks").asList().stream().map(c -> c.getAsJsonObject())
+                    .filter(c -> c.get("id").getAsString().equals(first)).findFirst().orElseThrow();
+            var filed = new Fault.Step(check.get("lesson").getAsInt(), check.get("todo").getAsInt());
+            steps.put(fault.name(), "%-22s %-20s %-18s %-22s %s".formatted(fault.step(), fault.name(), first, run.cause(first),
+                    filed.equals(fault.step()) ? "filed there" : "filed under " + filed));
+            assertThat(filed).as("%s, a wrong step of %s: where %s's failure (%s) is filed; the lesson's hints.md Causes lines place it",
+                    fault, fault.step(), first, run.cause(first)).isEqualTo(fault.step());
+        }
         assertThat(unexpected(fault, run)).as("%s (%s): checks outside its header's Must fail and May fail", fault, fault.defect())
                 .isEmpty();
         if (fault.causes().contains(Cause.SERVER_DIED.name())) {
@@ -227,6 +239,11 @@ class FaultTests {
             }
             out.append('\n');
         });
+        if (!steps.isEmpty()) {
+            out.append("\n  wrong steps of the lessons: each fails under its TODO, with its cause\n");
+            out.append("  %-22s %-20s %-18s %-22s %s%n".formatted("step", "fault", "first check", "cause", "in the report"));
+            steps.values().stream().sorted().forEach(row -> out.append("  ").append(row).append('\n'));
+        }
         out.append("  columns: ");
         for (int i = 0; i < ids.size(); i++) {
             out.append(i + 1).append(' ').append(ids.get(i)).append(i + 1 < ids.size() ? ", " : "\n");

@@ -118,6 +118,32 @@ class FramingTests {
         var out = new ByteArrayOutputStream();
         assertThat(framing.read(new byte[100], 0, 100, out)).as("100 bytes, no LF, max 100").isTrue();
         assertThat(framing.read(new byte[1], 0, 1, out)).as("the 101st byte without LF").isFalse();
+        assertThat(out.toString()).as("the reply that ends the connection").isEqualTo("server error# line longer than 100 bytes\n");
+        assertThat(framing.ending()).isEqualTo("line longer than 100 bytes");
+    }
+
+    @Test
+    @DisplayName("framing: --short-lived answers the first line, however it is split, and ends the connection; what follows is dropped")
+    void shortLived() {
+        for (int split = 1; split < 10; split++) {
+            var framing = Framing.of(false, PREFIX, 100, true);
+            var out = new ByteArrayOutputStream();
+            var sent = "hello\nsecond\n".getBytes();
+            assertThat(framing.read(sent, 0, split, out)).as("split at %d", split).isEqualTo(split < 6);
+            if (split < 6) {
+                assertThat(framing.read(sent, split, sent.length - split, out)).isFalse();
+            }
+            assertThat(out.toByteArray()).as("split at %d", split).isEqualTo(Bytes.concat(PREFIX, "hello\n".getBytes()));
+            assertThat(framing.ending()).startsWith("short-lived");
+        }
+        var partial = Framing.of(false, PREFIX, 100, true);
+        var out = new ByteArrayOutputStream();
+        assertThat(partial.read("abc".getBytes(), 0, 3, out)).isTrue();
+        partial.end(out);
+        assertThat(out.toByteArray()).as("a last line without LF").isEqualTo(Bytes.concat(PREFIX, "abc".getBytes()));
+        var tooLong = Framing.of(false, PREFIX, 4, true);
+        assertThat(tooLong.read("abcdef\n".getBytes(), 0, 7, out)).isFalse();
+        assertThat(tooLong.ending()).as("a first line too long").isEqualTo("line longer than 4 bytes");
     }
 
     @Test

@@ -32,6 +32,33 @@ class ScriptTests {
     }
 
     @Test
+    @DisplayName("wrapper: three first runs of one new script at once all build and run it (JBang's builds wait for each other)")
+    void parallelFirstRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // A script no cache holds yet: its first runs build it.
+        var script = dir.resolve("Hello%d.java".formatted(System.nanoTime()));
+        Files.writeString(script, """
+                //DEPS info.picocli:picocli:4.7.7
+                class %s {
+                    public static void main(String[] args) {
+                        System.out.println("hello " + picocli.CommandLine.VERSION.length() + " " + args[0]);
+                    }
+                }
+                """.formatted(script.getFileName().toString().replace(".java", "")));
+        var runs = new java.util.ArrayList<java.util.concurrent.Future<Kit.Result>>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                runs.add(pool.submit(() -> Kit.jbang(Kit.SUITE_BOUND, script.toString(), "run" + n)));
+            }
+            for (int i = 0; i < 3; i++) {
+                var run = runs.get(i).get();
+                assertThat(run.status()).as("run %d: %s", i, run.output()).isZero();
+                assertThat(run.output()).as("run %d", i).contains("hello ", " run" + i).doesNotContain("[ERROR]");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("suite: --verbose adds the byte trace of the exchange to a failure of a launched fault")
     void verbose() throws Exception {
         var verbose = Kit.SuiteRun.of(Kit.SUITE_BOUND, "--launch", "./jbang tests/faults/PrefixPerRead.java", "--only",

@@ -139,6 +139,26 @@ class ToolTests {
         assertThat(Double.parseDouble(rateRow.split("\\|")[5].strip().replace(",", ""))).as(rateRow).isGreaterThan(100);
     }
 
+    @Test
+    @DisplayName("bench: long-lived clients hold a pool of 2 workers, short-lived ones are all served by it; a server that never closes serves none")
+    void benchShortLived() throws Exception {
+        var pool = "./jbang solutions/ThreadPool.java --workers 2 --queue 2 --quiet";
+        var long_ = Kit.jbang(Kit.SUITE_BOUND, "tests/Bench.java", "--launch", pool + " --raw", "--connections", "8", "--seconds", "1",
+                "--warmup", "0.5");
+        assertThat(long_.output()).as(long_.output()).contains("| server | closed-loop | 8 | 64 |", "2 of 8 served");
+        var short_ = Kit.jbang(Kit.SUITE_BOUND, "tests/Bench.java", "--launch", pool, "--short-lived", "--connections", "8",
+                "--seconds", "1", "--warmup", "0.5");
+        var row = short_.output().lines().filter(l -> l.startsWith("| server | short-lived | 8 |")).findFirst().orElseThrow();
+        var f = row.split("\\|");
+        assertThat(f[10].strip()).as("short-lived clients served: %s", row).isEqualTo("8");
+        assertThat(Double.parseDouble(f[5].strip().replace(",", ""))).as("exchanges per second: %s", row).isGreaterThan(100);
+        assertThat(row).doesNotContain("differed");
+        // A server that never closes (no --short-lived) leaves every client waiting for its end: none is counted.
+        var open = Kit.jbang(Kit.SUITE_BOUND, "tests/Bench.java", "--launch", "./jbang tests/faults/NeverCloses.java --short-lived --quiet",
+                "--short-lived", "--connections", "4", "--seconds", "1", "--warmup", "0.5");
+        assertThat(open.output()).as(open.output()).contains("| server | short-lived | 4 |", "0 of 4 served");
+    }
+
     private static String awaitPane(String session, String text) throws Exception {
         String pane = "";
         for (int i = 0; i < 300; i++) {

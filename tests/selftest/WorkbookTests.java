@@ -121,15 +121,77 @@ class WorkbookTests {
     }
 
     @Test
-    @DisplayName("check: --hint shows a hint, --list the lessons, bad lessons and hints exit 2")
+    @DisplayName("check: --hint gives the idea, then the API, then the code (or the level asked); --list the lessons; bad lessons and hints exit 2")
     void checkOptions() throws Exception {
-        var hint = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "1", "--hint", "3");
-        assertThat(hint.status()).as(hint.output()).isZero();
-        assertThat(hint.output()).contains("Lesson 1, TODO(3): split the bytes into lines", "keep(");
+        var seen = Kit.ROOT.resolve("build/check/lesson-1-hint-3.txt");
+        Files.deleteIfExists(seen);
+        try {
+            var levels = List.of("hint 1 of 3 (the idea)", "hint 2 of 3 (the API)", "hint 3 of 3 (the code)", "hint 3 of 3 (the code)");
+            for (var level : levels) {
+                var hint = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "1", "--hint", "3");
+                assertThat(hint.status()).as(hint.output()).isZero();
+                assertThat(hint.output()).contains("Lesson 1, TODO(3): split the bytes into lines, " + level);
+            }
+            var code = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "1", "--hint", "3.3");
+            assertThat(code.output()).contains("hint 3 of 3", "keep(").doesNotContain("More:");
+            var idea = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "1", "--hint", "3.1");
+            assertThat(idea.output()).contains("hint 1 of 3", "More: ./jbang check 1 --hint 3").doesNotContain("keep(");
+        } finally {
+            Files.deleteIfExists(seen);
+        }
         var list = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "--list");
         assertThat(list.status()).as(list.output()).isZero();
-        assertThat(list.output()).contains("single-threaded", "multi-process", "virtual-threads", "TODOs left");
+        assertThat(list.output()).contains("single-threaded", "multi-process", "virtual-threads", "TODOs", "checks passing");
         assertThat(Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "9").status()).isEqualTo(2);
         assertThat(Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "1", "--hint", "9").status()).isEqualTo(2);
+        assertThat(Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "1", "--hint", "3.4").status()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("workbook: every lesson has at least three wrong steps (tests/faults), each a TODO of the lesson whose hints name its cause")
+    void wrongSteps() throws Exception {
+        var steps = Fault.all().stream().filter(f -> f.step() != null).toList();
+        for (var lesson : Lessons.ALL) {
+            var mine = steps.stream().filter(f -> f.step().lesson() == lesson.number()).toList();
+            assertThat(mine).as("the wrong steps of lesson %d (a '// Wrong step: lesson %d, TODO(k)' header)", lesson.number(), lesson.number())
+                    .hasSizeGreaterThanOrEqualTo(3);
+            var hints = Lessons.hints(lesson.hints(Kit.ROOT));
+            for (var fault : mine) {
+                var hint = hints.stream().filter(h -> h.todo() == fault.step().todo()).findFirst();
+                assertThat(hint).as("%s: %s has a hint", fault, fault.step()).isPresent();
+                assertThat(Lessons.todoOfCause(hints, fault.causes().getFirst())).as("%s (%s): the TODO whose Causes line names %s",
+                        fault, fault.step(), fault.causes().getFirst()).contains(fault.step().todo());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("check: --reset restores the exercise as shipped and keeps the student's file beside it; --list counts its TODOs done")
+    void reset() throws Exception {
+        var lesson = Lessons.lesson(4).orElseThrow();
+        var file = lesson.exercise(Kit.ROOT);
+        var shipped = Lessons.generate(Kit.ROOT, lesson).get(file.getFileName().toString());
+        assertThat(Files.readString(file)).as("%s as shipped before the test", file).isEqualTo(shipped);
+        try {
+            // The student did TODO(1): its comment is gone.
+            var mine = shipped.replaceFirst("(?m)^\\s*// TODO\\(1\\):.*\\n(\\s*//   .*\\n)*", "        // my pool goes here\n");
+            Files.writeString(file, mine);
+            var list = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "--list");
+            assertThat(list.output().lines().filter(l -> l.startsWith("4 ")).findFirst().orElse("")).as(list.output()).contains("1/2 done");
+            var reset = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "4", "--reset");
+            assertThat(reset.status()).as(reset.output()).isZero();
+            assertThat(Files.readString(file)).as("%s after --reset", file).isEqualTo(shipped);
+            try (var files = Files.list(file.getParent())) {
+                var kept = files.filter(f -> f.getFileName().toString().startsWith(file.getFileName() + ".saved-")).toList();
+                assertThat(kept).as("the student's file kept beside it").hasSize(1);
+                assertThat(Files.readString(kept.getFirst())).isEqualTo(mine);
+                assertThat(reset.output()).contains("kept your", kept.getFirst().getFileName().toString(), "restored");
+                Files.delete(kept.getFirst());
+            }
+            var again = Kit.jbang(Kit.SUITE_BOUND, "tests/Check.java", "4", "--reset");
+            assertThat(again.output()).contains("is as shipped already");
+        } finally {
+            Files.writeString(file, shipped);
+        }
     }
 }
