@@ -2,8 +2,8 @@
 //SOURCES ../../solutions/EventLoop.java
 // Fault: lesson 5's loop registers a new client's channel while it is still blocking: register() throws, and the loop dies of it.
 // Wrong step: lesson 5, TODO(1)
-// Must fail: echo.basic
-// May fail: security.log-escaping (the server dies at its first client, in every check) shutdown.sigterm (the same)
+// Must fail: echo.basic shutdown.sigterm
+// May fail: security.log-escaping (the server dies at its first client, in every check)
 // In-process: no, the loop dies of an exception, which ends a process but not the self-test
 // Cause: CHANNEL_BLOCKING
 

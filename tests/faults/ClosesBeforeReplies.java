@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/EventLoop.java
 // Fault: an event loop that closes a client as soon as it reads its end of input, with replies still queued or owed.
 // Must fail: framing.partial-at-eof stream.half-close
-// May fail: nothing
+// May fail: stream.short-lived (the same: the reply owed when its line ends the connection is dropped)
 // Cause: OWED_DROPPED
 
 import java.nio.channels.SelectionKey;

@@ -2,7 +2,7 @@
 //SOURCES ../../solutions/MultiThreaded.java
 // Fault: the client socket is never closed; the server keeps every socket in a list it never empties.
 // Must fail: stream.half-close framing.partial-at-eof cleanup.close-wait cleanup.fds
-// May fail: nothing
+// May fail: stream.short-lived (the same: the connection its line ends is never closed)
 // Cause: NO_CLOSE_AT_EOF
 
 import java.io.ByteArrayOutputStream;

@@ -4,7 +4,7 @@
 // Fault: the parent never closes its copy of an accepted connection: when the child ends, the client sees no end of stream.
 // Wrong step: lesson 2, TODO(1)
 // Must fail: stream.half-close framing.partial-at-eof cleanup.close-wait cleanup.fds
-// May fail: nothing
+// May fail: stream.short-lived (the same: its clients see no end of stream either)
 // Cause: PARENT_HOLDS
 
 import java.io.IOException;

@@ -25,6 +25,9 @@ class ReadLine extends MultiThreaded {
             // The defect: readLine() decodes and drops the terminator; println() writes "\n".
             for (String line; (line = in.readLine()) != null; ) {
                 out.println(prefix + line);
+                if (shortLived) {
+                    return;
+                }
             }
         } catch (IOException e) {
             log("client failed: %s", e.getMessage());

@@ -28,6 +28,9 @@ class TruncatesLongLines extends MultiThreaded {
                     out.write(prefixBytes());
                     out.write(line, 0, length);
                     length = 0;
+                    if (b == '\n' && shortLived) {
+                        return;
+                    }
                 }
             }
             if (length > 0) {

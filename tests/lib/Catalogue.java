@@ -137,7 +137,8 @@ final class Catalogue {
                     The seed's short-lived connection: a client comes, asks one line and goes. The suite launches a
                     second server with --short-lived; each client gets the reply to its first line, then the end of
                     the connection, and 200 of them (10 for processes) leave nothing behind.""", """
-                    {SHORT_LIVED_STAYS_OPEN}. {SHORT_LIVED_ANSWERS_MORE}. {SHORT_LIVED_REFUSED}. In lesson 2: {PARENT_HOLDS}."""),
+                    {SHORT_LIVED_STAYS_OPEN}. {SHORT_LIVED_ANSWERS_MORE}. {SHORT_LIVED_REFUSED}. Sockets left open:
+                    {EVERY_CONNECTION_LEAKS}, or {SOME_CONNECTIONS_LEAK}; in lesson 2, {PARENT_HOLDS}."""),
 
             check("limits.oversized-line", CheckGroup.LIMITS, "more than --max-line bytes without LF: the connection is closed, others are still served")
                     .teaches(1, 3).needs(Need.LINE_MODE).reliesOn("framing.split", "stream.large-line", "stream.half-close").explained("""
@@ -241,7 +242,8 @@ final class Catalogue {
                     500 clients at once must not make the server start 500 threads or processes, or hold 500 sockets
                     past its bounds; after they leave, it gives everything back.""", """
                     Cap what each client costs: {CLIENTS_UNCAPPED}; bound the pool's queue ({QUEUE_UNBOUNDED}), and
-                    close whom it refuses ({REFUSED_NOT_CLOSED}; {REJECTED_UNCAUGHT}); cap children ({CHILDREN_UNCAPPED})."""),
+                    close whom it refuses ({REFUSED_NOT_CLOSED}; {REJECTED_UNCAUGHT}); cap children
+                    ({CHILDREN_UNCAPPED}), a slot taken before accept ({ACCEPTS_PAST_CAP})."""),
 
             check("security.log-escaping", CheckGroup.SECURITY, "bytes a client sends (escape sequences, CR, a forged log line) reach the server's log, if at all, escaped")
                     .needs(Need.LAUNCH).explained("""

@@ -163,6 +163,8 @@ enum Cause {
     BACKLOG_FULL(Where.MODEL, "the listen backlog is full: the server has stopped accepting connections"),
 
     // Processes (lesson 2).
+    ACCEPTS_PAST_CAP(Where.MULTI_PROCESS, "the parent accepts a client before a slot is free: at --max-clients it holds the "
+            + "accepted connection with no child to serve it; take the slot (slots.acquire()) before accept()"),
     PARENT_HOLDS(Where.MULTI_PROCESS, "the parent still holds its copy of the connection: when the child ends, the socket "
             + "stays open in the parent. Close it in the parent right after the child is started"),
     NO_REAP(Where.MULTI_PROCESS, "the server does not reap its children: a child that has exited stays a zombie until its "

@@ -67,7 +67,7 @@ final class Lessons {
     }
 
     static final List<Lesson> ALL = List.of(
-            new Lesson(1, "single-threaded", "SingleThreaded.java", List.of("shared/EchoServer.java", "shared/Framing.java")),
+            new Lesson(1, "single-threaded", "SingleThreaded.java", List.of("shared/EchoServer.java", "shared/Lines.java")),
             new Lesson(2, "multi-process", "MultiProcess.java", List.of()),
             new Lesson(3, "multi-threaded", "MultiThreaded.java", List.of()),
             new Lesson(4, "thread-pool", "ThreadPool.java", List.of()),

@@ -146,17 +146,22 @@ final class Peer implements AutoCloseable {
 
     /** Reads until {@code n} bytes have arrived, the stream ends, or {@code timeout} has passed. */
     Reply read(int n, Duration timeout) throws IOException {
-        return readUpTo(n, timeout);
+        return readUpTo(n, timeout, null);
     }
 
     /** Reads until the server closes the connection, {@code max} bytes, or {@code timeout}. */
     Reply readToEnd(Duration timeout, int max) throws IOException {
-        return readUpTo(max, timeout);
+        return readUpTo(max, timeout, null);
+    }
+
+    /** As above, but gives up as soon as {@code hopeless} says the end cannot come (asked every 200 ms of silence). */
+    Reply readToEnd(Duration timeout, int max, java.util.function.BooleanSupplier hopeless) throws IOException {
+        return readUpTo(max, timeout, hopeless);
     }
 
     /** Whatever arrives within {@code window}: used to see that nothing does. */
     Reply quiet(Duration window) throws IOException {
-        return readUpTo(Integer.MAX_VALUE, window);
+        return readUpTo(Integer.MAX_VALUE, window, null);
     }
 
     /** The first bytes received on this connection before the last read (at most 64 KiB). */
@@ -164,7 +169,7 @@ final class Peer implements AutoCloseable {
         return history.toByteArray();
     }
 
-    private Reply readUpTo(int n, Duration timeout) throws IOException {
+    private Reply readUpTo(int n, Duration timeout, java.util.function.BooleanSupplier hopeless) throws IOException {
         synchronized (this) {
             if (history.size() < 1 << 16) {
                 history.write(current.toByteArray(), 0, Math.min(current.size(), (1 << 16) - history.size()));
@@ -187,7 +192,8 @@ final class Peer implements AutoCloseable {
                 break;
             }
             try {
-                socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+                long slice = hopeless == null ? left : Math.min(left, 200_000_000L);
+                socket.setSoTimeout((int) Math.max(1, slice / 1_000_000));
                 int r = in.read(buffer, 0, Math.min(buffer.length, n - got.size()));
                 if (r < 0) {
                     ended = true;
@@ -203,6 +209,9 @@ final class Peer implements AutoCloseable {
                     }
                 }
             } catch (SocketTimeoutException e) {
+                if (hopeless != null && deadline - System.nanoTime() > 0 && !hopeless.getAsBoolean()) {
+                    continue;
+                }
                 end = End.TIMEOUT;
                 break;
             } catch (SocketException e) {

@@ -73,8 +73,8 @@ final class InProcessServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        // EchoServer.stop is the server's own SIGTERM path: it closes the listener and every client.
-        var stop = EchoServer.class.getDeclaredMethod("stop", String.class);
+        // Server.stop is the server's own SIGTERM path: it closes the listener and every client.
+        var stop = Server.class.getDeclaredMethod("stop", String.class);
         stop.setAccessible(true);
         stop.invoke(server, "end of the in-process test");
         thread.join(Duration.ofSeconds(5));
