@@ -55,8 +55,8 @@ class MultiProcess extends EchoServer {
         return "max-clients=" + maxClients();
     }
 
-    // Each child is a JVM: about 52 MB, and over 100 ms to start. 32 of them fit in 2 GB, and two
-    // cores start about 20 a second; SPEC's 256 would take 13 GB.
+    // Each child is a JVM: about 40 MB, and about 50 ms to start (above). 32 of them fit in 1.3 GB;
+    // SPEC's 256 would take 10 GB.
     @Override
     int defaultMaxClients() {
         return 32;

@@ -346,9 +346,10 @@ public class Check implements Callable<Integer> {
         return 0;
     }
 
-    // The last check of the exercise, for --list: checks passed, checks that apply, and when.
+    // The last whole check of the exercise, for --list: checks passed, checks that apply, and when (a run of some
+    // checks, --only, says nothing of the others).
     private void remember(Path root, Lessons.Lesson lesson, int passed, int applicable) throws IOException {
-        if (solution) {
+        if (solution || !only.isEmpty()) {
             return;
         }
         var file = results(root, lesson);

@@ -24,8 +24,9 @@ class ShutdownChecks {
             // A client is connected and mid-exchange: SIGTERM must not wait for it to leave.
             peer.send("before shutdown\n");
             // The reply is the echo checks' to judge; a server that died of this client, before any SIGTERM, is told so.
-            var before = peer.read(target.replyTo("before shutdown\n").length, p.reply());
+            var before = p.read(peer, target.replyTo("before shutdown\n").length, p.reply());
             if (before.end() != Peer.End.COMPLETE && launched.waitFor(200, TimeUnit.MILLISECONDS)) {
+                target.launch().awaitLastWords(Duration.ofSeconds(1));
                 throw p.observed("the server %s before SIGTERM was sent, as it served a client", Launch.describeExit(launched.exitValue()))
                         .cause(Cause.ofDeath(target.launch().crashLines(0)))
                         .error();

@@ -47,11 +47,7 @@ class StreamChecks {
         var other = p.session().another(java.util.List.of("--short-lived"));
         try {
             if (other.unstarted() != null) {
-                throw p.observed("launched with --short-lived, the server did not start: %s",
-                                other.unstarted().whyNotReady().lines().findFirst().orElse("").replaceFirst("^error: could not launch the server: ", ""))
-                        .detail(other.unstarted().whyNotReady().lines().skip(1).map(String::strip).collect(java.util.stream.Collectors.joining("; ")))
-                        .cause(Cause.SHORT_LIVED_REFUSED)
-                        .error();
+                unstarted(p, other.unstarted());
             }
             var q = p.on(other);
             var target = other.target();
@@ -124,5 +120,25 @@ class StreamChecks {
                         .error();
             }
         }
+    }
+
+    /**
+     * Why the second server did not start, judged only where it tells: a usage error (exit status 2, SPEC §3) refuses
+     * the option; a crash is the death it shows; no ready line yet from a server still running is a slow start.
+     */
+    private static void unstarted(Probe p, Launch launch) {
+        var why = launch.whyNotReady();
+        var first = why.lines().findFirst().orElse("").replaceFirst("^error: could not launch the server: ", "");
+        var detail = new StringBuilder();
+        why.lines().skip(1).map(String::strip).forEach(l -> detail.append(detail.isEmpty() ? ""
+                : detail.charAt(detail.length() - 1) == ':' ? " " : "; ").append(l));
+        if (launch.timedOut()) {
+            throw new Suite.Blocked("a slow start", "not judged: launched a second time, with --short-lived, " + first
+                    + ": a slow start, not a defect of this rule; " + detail);
+        }
+        var finding = p.observed("launched with --short-lived, the server did not start: %s", first).detail(detail.toString());
+        var died = Cause.ofDeath(launch.crashLines(0));
+        throw finding.cause(launch.process().exitValue() == 2 ? Cause.SHORT_LIVED_REFUSED
+                : died == Cause.SERVER_DIED ? Cause.SHORT_LIVED_START_DIES : died).error();
     }
 }

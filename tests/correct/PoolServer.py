@@ -198,15 +198,16 @@ def serve(conn, o):
     return serve_line(conn, o["prefix"], o["max_line"], o["short_lived"])
 
 
-class Stop(Exception):
-    pass
-
-
 def install_signals():
+    """SIGTERM and SIGINT only set a flag: an exception raised from a handler could land anywhere in the
+    main thread (inside a log call's except, or before the accept loop's try) and be lost or kill us."""
+    stop = threading.Event()
+
     def handler(signum, frame):
-        raise Stop()
+        stop.set()
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+    return stop
 
 
 def peer_name(addr):
@@ -220,7 +221,7 @@ def main():
     global QUIET
     o = parse_args(sys.argv[1:])
     QUIET = o["quiet"]
-    install_signals()
+    stop = install_signals()
     lsock = open_listener(o)
     q = queue.Queue(maxsize=o["queue"])
     active = {}
@@ -254,26 +255,25 @@ def main():
 
     ready_line(lsock, o, " workers=%d queue=%d%s" % (o["workers"], o["queue"],
                                                      " short-lived=true" if o["short_lived"] else ""))
-    try:
-        while True:
+    while not stop.is_set():
+        try:
+            conn, addr = lsock.accept()
+        except socket.timeout:
+            continue
+        except OSError as e:
+            if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                time.sleep(0.05)
+            continue
+        peer = peer_name(addr)
+        log("open %s" % peer)
+        try:
+            q.put_nowait((conn, peer))
+        except queue.Full:
             try:
-                conn, addr = lsock.accept()
-            except OSError as e:
-                if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
-                    time.sleep(0.05)
-                continue
-            peer = peer_name(addr)
-            log("open %s" % peer)
-            try:
-                q.put_nowait((conn, peer))
-            except queue.Full:
-                try:
-                    conn.close()
-                except OSError:
-                    pass
-                log("close %s (rejected: queue full, %d waiting)" % (peer, o["queue"]))
-    except Stop:
-        pass
+                conn.close()
+            except OSError:
+                pass
+            log("close %s (rejected: queue full, %d waiting)" % (peer, o["queue"]))
     # Shutdown: stop accepting, wake every client thread, close every socket.
     watchdog = threading.Timer(4.0, os._exit, args=(0,))  # never take more than ~4 s to exit
     watchdog.daemon = True

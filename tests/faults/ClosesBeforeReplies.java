@@ -3,7 +3,7 @@
 // Fault: an event loop that closes a client as soon as it reads its end of input, with replies still queued or owed.
 // Must fail: framing.partial-at-eof stream.half-close
 // May fail: stream.short-lived (the same: the reply owed when its line ends the connection is dropped)
-// Cause: OWED_DROPPED
+// Cause: OWED_NOT_WRITTEN
 
 import java.nio.channels.SelectionKey;
 import picocli.CommandLine.Command;

@@ -4,7 +4,7 @@ Launch: build/faults/epoll_drops_owed
 Build: mkdir -p build/faults && gcc -std=c11 -O2 -Wall -o build/faults/epoll_drops_owed tests/faults/epoll_drops_owed.c
 Must fail: framing.partial-at-eof stream.half-close
 May fail: nothing
-Cause: OWED_DROPPED
+Cause: OWED_NOT_WRITTEN
 */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

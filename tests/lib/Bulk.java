@@ -60,7 +60,7 @@ final class Bulk {
                     }
                     // Nothing for a while, but the server works (a slow machine): no stall yet.
                     long now = target.cpuTicks();
-                    if (now - ticks >= Target.BUSY_TICKS_PER_SECOND * Math.max(1, probe.reply().toSeconds())
+                    if (now - ticks >= Patience.BUSY_TICKS_PER_SECOND * Math.max(1, probe.reply().toSeconds())
                             && System.nanoTime() < deadline) {
                         ticks = now;
                         continue;

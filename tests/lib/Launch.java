@@ -70,6 +70,8 @@ final class Launch {
     private long stderrCount;
     private Ready readyLine;
     private String failure;
+    private boolean timedOut;
+    private Thread stderrDrain;
     private boolean stopped;
     // Stops the server if the suite's JVM ends first; removed once the server is stopped.
     private final Thread hook = new Thread(this::stop, "stop-launched-server");
@@ -98,6 +100,7 @@ final class Launch {
         try {
             launch.readyLine = launch.ready.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            launch.timedOut = true;
             launch.failure = "the server printed no ready line ('listening on HOST:PORT model=...') within "
                     + readyTimeout.toSeconds() + " s";
         } catch (ExecutionException e) {
@@ -115,6 +118,11 @@ final class Launch {
 
     Process process() {
         return process;
+    }
+
+    /** Whether the server, still running, printed no ready line in time (it was stopped then): a slow start. */
+    boolean timedOut() {
+        return timedOut;
     }
 
     /** The ready line, or null when the server never printed one. */
@@ -141,6 +149,7 @@ final class Launch {
 
     /** Why there is no ready line: what happened, and what the server printed. */
     String whyNotReady() {
+        awaitLastWords(Duration.ofSeconds(1));
         var s = new StringBuilder("error: could not launch the server: ").append(failure).append('\n');
         s.append("  command: ").append(command).append('\n');
         synchronized (this) {
@@ -235,7 +244,25 @@ final class Launch {
             }
         }, stdout ? "server-stdout" : "server-stderr");
         thread.setDaemon(true);
+        if (!stdout) {
+            stderrDrain = thread;
+        }
         thread.start();
+    }
+
+    /**
+     * Once the server has exited, waits (at most {@code within}) until all it wrote to standard error has been read:
+     * its last words, an exception's trace, may still be in the pipe when the suite sees it gone.
+     */
+    void awaitLastWords(Duration within) {
+        if (process.isAlive() || stderrDrain == null) {
+            return;
+        }
+        try {
+            stderrDrain.join(within);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The longest line of the server's output kept: a server that writes without a line end cannot fill the suite's memory. */

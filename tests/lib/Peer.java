@@ -17,8 +17,15 @@ final class Peer implements AutoCloseable {
     /** How a read ended. */
     enum End { COMPLETE, EOF, RESET, TIMEOUT }
 
-    /** What a read got: the bytes, how it ended, and how long it took. */
-    record Reply(byte[] bytes, End end, Duration elapsed) {
+    /**
+     * What a read got: the bytes, how it ended, and how long it took; {@code stalled}, when a wait was cut short as
+     * no reply could come any more, says why (else null).
+     */
+    record Reply(byte[] bytes, End end, Duration elapsed, String stalled) {
+
+        Reply(byte[] bytes, End end, Duration elapsed) {
+            this(bytes, end, elapsed, null);
+        }
 
         boolean complete() {
             return end == End.COMPLETE;
@@ -32,7 +39,8 @@ final class Peer implements AutoCloseable {
                 case RESET -> "then connection reset (the server's socket was closed with data unread, or it crashed)";
                 case TIMEOUT -> "then nothing more";
             };
-            return Bytes.count(bytes.length) + " " + how + (end == End.COMPLETE ? " in " : " after ") + seconds(elapsed);
+            return Bytes.count(bytes.length) + " " + how + (end == End.COMPLETE ? " in " : " after ") + seconds(elapsed)
+                    + (stalled == null ? "" : ", when the wait ended as no reply could come: " + stalled);
         }
     }
 
@@ -146,22 +154,30 @@ final class Peer implements AutoCloseable {
 
     /** Reads until {@code n} bytes have arrived, the stream ends, or {@code timeout} has passed. */
     Reply read(int n, Duration timeout) throws IOException {
-        return readUpTo(n, timeout, null);
+        return readUpTo(n, timeout, null, SLICE);
+    }
+
+    /**
+     * As above, but gives up as soon as {@code hopeless} says no more can come: asked after 20 ms of silence (what was
+     * already on its way has come by then), then every 200 ms.
+     */
+    Reply read(int n, Duration timeout, java.util.function.BooleanSupplier hopeless) throws IOException {
+        return readUpTo(n, timeout, hopeless, 20_000_000L);
     }
 
     /** Reads until the server closes the connection, {@code max} bytes, or {@code timeout}. */
     Reply readToEnd(Duration timeout, int max) throws IOException {
-        return readUpTo(max, timeout, null);
+        return readUpTo(max, timeout, null, SLICE);
     }
 
     /** As above, but gives up as soon as {@code hopeless} says the end cannot come (asked every 200 ms of silence). */
     Reply readToEnd(Duration timeout, int max, java.util.function.BooleanSupplier hopeless) throws IOException {
-        return readUpTo(max, timeout, hopeless);
+        return readUpTo(max, timeout, hopeless, SLICE);
     }
 
     /** Whatever arrives within {@code window}: used to see that nothing does. */
     Reply quiet(Duration window) throws IOException {
-        return readUpTo(Integer.MAX_VALUE, window, null);
+        return readUpTo(Integer.MAX_VALUE, window, null, SLICE);
     }
 
     /** The first bytes received on this connection before the last read (at most 64 KiB). */
@@ -169,7 +185,11 @@ final class Peer implements AutoCloseable {
         return history.toByteArray();
     }
 
-    private Reply readUpTo(int n, Duration timeout, java.util.function.BooleanSupplier hopeless) throws IOException {
+    // How often a read asks whether it is hopeless, in nanoseconds.
+    private static final long SLICE = 200_000_000L;
+
+    private Reply readUpTo(int n, Duration timeout, java.util.function.BooleanSupplier hopeless, long firstSlice)
+            throws IOException {
         synchronized (this) {
             if (history.size() < 1 << 16) {
                 history.write(current.toByteArray(), 0, Math.min(current.size(), (1 << 16) - history.size()));
@@ -192,7 +212,8 @@ final class Peer implements AutoCloseable {
                 break;
             }
             try {
-                long slice = hopeless == null ? left : Math.min(left, 200_000_000L);
+                long slice = hopeless == null ? left : Math.min(left, firstSlice);
+                firstSlice = SLICE;
                 socket.setSoTimeout((int) Math.max(1, slice / 1_000_000));
                 int r = in.read(buffer, 0, Math.min(buffer.length, n - got.size()));
                 if (r < 0) {

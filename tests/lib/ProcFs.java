@@ -212,14 +212,17 @@ final class ProcFs {
         return found;
     }
 
-    /** The CPU time {@code pid} has used, in clock ticks (utime + stime of /proc/PID/stat), or 0 when it is gone. */
-    /** Whether a thread of process {@code pid} is runnable now (state R): running, or waiting for a CPU that other work holds. */
+    /**
+     * Whether a thread of process {@code pid} is at work now: runnable (state R: running, or waiting for a CPU that
+     * other work holds) or waiting on the disk (state D: a class or page being read in).
+     */
     static boolean runnable(long pid) {
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             return tasks.anyMatch(task -> {
                 try {
                     var stat = Files.readString(task.resolve("stat"));
-                    return stat.substring(stat.lastIndexOf(')') + 2).startsWith("R");
+                    var state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    return state == 'R' || state == 'D';
                 } catch (IOException | RuntimeException e) {
                     return false;
                 }
@@ -229,6 +232,7 @@ final class ProcFs {
         }
     }
 
+    /** The CPU time {@code pid} has used, in clock ticks (utime + stime of /proc/PID/stat), or 0 when it is gone. */
     static long cpuTicks(long pid) {
         return statSum(pid, 11, 12);
     }

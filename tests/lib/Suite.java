@@ -241,6 +241,7 @@ final class Suite {
                         .replaceFirst("^observed: ", ""));
             }
             if (launch != null) {
+                launch.awaitLastWords(java.time.Duration.ofSeconds(1));
                 var lines = launch.crashLines(mark == null ? 0 : mark);
                 // The exception names the cause when it is one a lesson teaches to avoid.
                 cause = Cause.ofDeath(lines);

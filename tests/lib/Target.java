@@ -98,6 +98,7 @@ final class Target {
     private final Launch launch;
     private final Timeouts timeouts;
     private final boolean tracing;
+    private final Patience patience = new Patience(this);
     private Observation observation;
 
     private Target(InetSocketAddress address, byte[] prefix, boolean raw, int maxLine, int workers, int queue,
@@ -235,17 +236,15 @@ final class Target {
         return maxLine;
     }
 
-    /** The pool's workers, or 0 when unknown. */
+    /** The pool's workers, its queue, --max-clients: as the ready line gives them, or 0 when unknown. */
     int workers() {
         return workers;
     }
 
-    /** The pool's queue, or 0 when unknown. */
     int queue() {
         return queue;
     }
 
-    /** --max-clients as the ready line gives it, or 0 when unknown. */
     int maxClients() {
         return maxClients;
     }
@@ -444,11 +443,11 @@ final class Target {
 
     /**
      * Polls the server's usage until {@code settled} accepts it or {@code timeout} passes, and longer while the
-     * server is busy on the CPU (up to {@link #PATIENCE}); returns the last one seen.
+     * server is busy on the CPU (up to {@link Patience#PATIENCE}); returns the last one seen.
      */
     Usage awaitUsage(java.util.function.Predicate<Usage> settled, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long patience = deadline + timeouts.scaled(PATIENCE).toNanos();
+        long patience = deadline + timeouts.scaled(Patience.PATIENCE).toNanos();
         var usage = usage();
         long windowStart = System.nanoTime();
         long windowTicks = cpuTicks();
@@ -457,7 +456,7 @@ final class Target {
             long now = System.nanoTime();
             if (now - windowStart >= 1_000_000_000L) {
                 long ticks = cpuTicks();
-                busy = ticks - windowTicks >= BUSY_TICKS_PER_SECOND * (now - windowStart) / 1_000_000_000L;
+                busy = ticks - windowTicks >= Patience.BUSY_TICKS_PER_SECOND * (now - windowStart) / 1_000_000_000L;
                 windowStart = now;
                 windowTicks = ticks;
             }
@@ -526,56 +525,9 @@ final class Target {
         return ticks;
     }
 
-    /** How much CPU a second a server must use to count as busy: an idle JVM's housekeeping uses less. */
-    static final long BUSY_TICKS_PER_SECOND = 5;
-    /** How long a busy server may take to answer, at most, before the wait for it ends anyway. */
-    static final Duration PATIENCE = Duration.ofSeconds(30);
-
-    // A thread of the server, or of a live child, is runnable now (a server in the suite's own JVM, as the self-test
-    // runs some, always has one: its CPU time alone tells).
-    private boolean runnable() {
-        if (pid == ProcessHandle.current().pid()) {
-            return false;
-        }
-        return ProcFs.runnable(pid) || ProcFs.descendants(pid).stream().anyMatch(c -> !c.zombie() && ProcFs.runnable(c.pid()));
-    }
-
-    /**
-     * Reads {@code n} bytes within {@code timeout}; past it, while nothing came but the server is busy on this
-     * machine (a child still starting, both cores taken by other work), goes on waiting, a second at a time, up to
-     * {@link #PATIENCE}: a slow start is no defect. {@code slow} gets how long the server was waited for beyond
-     * the timeout while busy, when it was.
-     */
+    /** Reads {@code n} bytes within {@code timeout}, longer while the server works, shorter once none can come: {@link Patience}. */
     Peer.Reply patientRead(Peer peer, int n, Duration timeout, java.util.function.Consumer<Duration> slow) throws IOException {
-        long ticks = cpuTicks();
-        var got = peer.read(n, timeout);
-        if (got.end() != Peer.End.TIMEOUT || got.bytes().length >= n || !local()) {
-            return got;
-        }
-        var bytes = new java.io.ByteArrayOutputStream();
-        bytes.writeBytes(got.bytes());
-        var elapsed = got.elapsed();
-        long deadline = System.nanoTime() + timeouts.scaled(PATIENCE).toNanos();
-        var end = got.end();
-        long extra = 0;
-        while (end == Peer.End.TIMEOUT && bytes.size() < n && System.nanoTime() < deadline) {
-            long now = cpuTicks();
-            // Busy: the server used CPU, or a thread of it is runnable (on a loaded machine, waiting for a CPU).
-            if (now - ticks < BUSY_TICKS_PER_SECOND * Math.max(1, elapsed.toMillis() / 1000) && !runnable()) {
-                break;
-            }
-            ticks = now;
-            var more = peer.read(n - bytes.size(), Duration.ofSeconds(1));
-            bytes.writeBytes(more.bytes());
-            end = more.end();
-            elapsed = Duration.ofSeconds(1);
-            extra += more.elapsed().toMillis();
-        }
-        if (extra > 0) {
-            slow.accept(Duration.ofMillis(extra));
-        }
-        return new Peer.Reply(bytes.toByteArray(), bytes.size() >= n ? Peer.End.COMPLETE : end,
-                got.elapsed().plusMillis(extra));
+        return patience.read(peer, n, timeout, slow);
     }
 
     /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */

@@ -63,6 +63,17 @@ class SuiteCliTests {
     }
 
     @Test
+    @DisplayName("suite: a second server slow to start with --short-lived leaves stream.short-lived not judged, not failed")
+    void shortLivedSlowStart() {
+        // With --short-lived this server sleeps (at most 30 s, stopped by its pid) before any ready line.
+        var launch = "bash -c 'case \" $* \" in *\" --short-lived \"*) exec sleep 30;; esac; exec python3 "
+                + Kit.ROOT.resolve("tests/correct/threaded_server.py") + " \"$@\"' server";
+        var run = conformance("--launch", launch, "--only", "echo.basic,framing.coalesced,stream.short-lived", "--ready-timeout", "4");
+        assertThat(run.out()).as(run.all()).contains("BLOCKED stream.short-lived", "not judged: launched a second time, with "
+                + "--short-lived, the server printed no ready line", "a slow start, not a defect of this rule", "2 passed, 0 failed");
+    }
+
+    @Test
     @DisplayName("suite: a broken server's JSON, JUnit XML and Gradescope file carry the same score: its passed checks' points")
     void brokenServerScore() throws Exception {
         var dir = Files.createTempDirectory("echo-kit-reports");
