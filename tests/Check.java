@@ -182,6 +182,13 @@ public class Check implements Callable<Integer> {
         var todos = solution ? List.<Lessons.Todo>of() : Lessons.todos(root, lesson);
         var hints = Lessons.hints(lesson.hints(root));
         System.out.println();
+        if (failed.isEmpty() && blocked == 0 && !only.isEmpty()) {
+            // Some checks passing is not the lesson passing: no pointer to its finished code, no next lesson.
+            System.out.printf("%s of --only %s: %s. The lesson passes once ./jbang check %d passes them all.%n",
+                    passed == 1 ? "The check" : "The " + passed + " checks", String.join(",", only),
+                    passed == 1 ? "it passes" : "they pass", lesson.number());
+            return 0;
+        }
         if (failed.isEmpty() && blocked == 0) {
             System.out.printf("Lesson %d passes: %d checks.%n", lesson.number(), passed);
             if (Files.exists(lesson.done(root))) {

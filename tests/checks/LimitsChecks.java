@@ -77,7 +77,6 @@ class LimitsChecks {
             chunk.put(line);
         }
         chunk.flip();
-        long rssBefore = target.local() ? ProcFs.rssKiB(target.pid()) : -1;
         long sent = 0;
         long started = System.nanoTime();
         try (var channel = SocketChannel.open(target.address()); var selector = Selector.open()) {
@@ -109,7 +108,6 @@ class LimitsChecks {
                 throw new Suite.Blocked("echo.basic", "not judged, blocked by echo.basic: the server never accepted this "
                         + "connection, so what it buffers cannot be seen");
             }
-            long rssAfter = target.local() ? ProcFs.rssKiB(target.pid()) : -1;
             long back = endGracefully(channel, selector, target.timeouts());
             // Bytes taken and thrown away are no buffering (echo's defect, not this rule's): what comes back once the
             // input ends says which it was. (A runtime's memory does not: a heap grown by earlier checks takes it all.)
@@ -118,7 +116,6 @@ class LimitsChecks {
                                 sent >> 20)
                         .detail("once the client ended its input and read, %d MiB of replies came: the server had held them"
                                 .formatted(back >> 20))
-                        .detail(rssBefore > 0 ? "server memory (RSS): %d MiB before, %d MiB after".formatted(rssBefore >> 10, rssAfter >> 10) : "")
                         .cause(Cause.NO_BACKPRESSURE)
                         .error();
             }

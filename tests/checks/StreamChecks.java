@@ -84,13 +84,18 @@ class StreamChecks {
         var now = target.awaitUsage(back, q.settle());
         if (!back.test(now)) {
             int left = sockets(now) - sockets(base);
-            throw q.observed("after %d short-lived clients, the server held %d sockets (%d before) and %d child processes (%d before), %s after the last one",
-                            clients, sockets(now), sockets(base), now.children(), base.children(), Peer.seconds(q.settle()))
+            throw q.observed("%s, after %d short-lived clients: %d sockets held (%d before) and %d child processes (%d before), %s after the last one",
+                            second(target), clients, sockets(now), sockets(base), now.children(), base.children(), Peer.seconds(q.settle()))
                     .detail("the server's side of the port's connections: " + target.connectionStates())
                     .cause(q.model() == Model.MULTI_PROCESS && now.ownFds() > base.ownFds() + Probe.FD_SLACK ? Cause.PARENT_HOLDS
                             : left >= clients * 9 / 10 ? Cause.EVERY_CONNECTION_LEAKS : Cause.SOME_CONNECTIONS_LEAK)
                     .error();
         }
+    }
+
+    // Which server was judged: not the one under test, whose pid the report's header gives.
+    private static String second(Target target) {
+        return "on the second server, launched with --short-lived (pid %d, port %d)".formatted(target.pid(), target.port());
     }
 
     private static int sockets(Target.Usage u) {
@@ -106,12 +111,12 @@ class StreamChecks {
             peer.send(text);
             var got = q.read(peer, expected.length, q.reply());
             if (!java.util.Arrays.equals(got.bytes(), expected)) {
-                throw q.reply(peer, "with --short-lived, the reply to " + Bytes.text(Bytes.of(first)), expected, got).error();
+                throw q.reply(peer, second(target) + ", the reply to " + Bytes.text(Bytes.of(first)), expected, got).error();
             }
             var after = peer.readToEnd(q.reply(), 1 << 16, q.endCannotCome(peer));
             boolean ended = after.end() == Peer.End.EOF || after.end() == Peer.End.RESET;
             if (after.bytes().length > 0 || !ended) {
-                throw q.observed("with --short-lived, after the reply to the first of %s: %s", Bytes.text(Bytes.of(text)), after.describe())
+                throw q.observed("%s, after the reply to the first of %s: %s", second(target), Bytes.text(Bytes.of(text)), after.describe())
                         .detail(after.bytes().length > 0 ? "after the reply came: " + Bytes.text(after.bytes()) : "")
                         .detail(declared)
                         .detail(ended ? "" : target.serverSide(peer.localPort()))

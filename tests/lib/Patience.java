@@ -40,7 +40,7 @@ final class Patience {
         var got = target.local() ? peer.read(n, timeout, () -> stalled(peer.localPort())) : peer.read(n, timeout);
         if (got.end() == Peer.End.TIMEOUT && got.elapsed().compareTo(timeout) < 0) {
             return new Peer.Reply(got.bytes(), got.end(), got.elapsed(), "the server had not accepted this connection, "
-                    + "or not read what it sent, and none of its threads ran for " + Peer.seconds(stallWindow()));
+                    + "or not read what it sent, and none of its threads had run in the last " + Peer.seconds(stallWindow()));
         }
         if (got.end() != Peer.End.TIMEOUT || got.bytes().length >= n || !target.local()) {
             return got;
