@@ -129,7 +129,8 @@ class StreamChecks {
 
     /**
      * Why the second server did not start, judged only where it tells: a usage error (exit status 2, SPEC §3) refuses
-     * the option; a crash is the death it shows; no ready line yet from a server still running is a slow start.
+     * the option; a crash is the death it shows; no ready line yet from a server still running is a slow start, and
+     * its standard output closed without one while it runs is a start that fails.
      */
     private static void unstarted(Probe p, Launch launch) {
         var why = launch.whyNotReady();
@@ -143,7 +144,7 @@ class StreamChecks {
         }
         var finding = p.observed("launched with --short-lived, the server did not start: %s", first).detail(detail.toString());
         var died = Cause.ofDeath(launch.crashLines(0));
-        throw finding.cause(launch.process().exitValue() == 2 ? Cause.SHORT_LIVED_REFUSED
+        throw finding.cause(launch.ranOn() ? Cause.SHORT_LIVED_NO_READY : launch.process().exitValue() == 2 ? Cause.SHORT_LIVED_REFUSED
                 : died == Cause.SERVER_DIED ? Cause.SHORT_LIVED_START_DIES : died).error();
     }
 }

@@ -137,7 +137,7 @@ final class Catalogue {
                     The seed's short-lived connection: a client comes, asks one line and goes. The suite launches a
                     second server with --short-lived; each client gets the reply to its first line, then the end of
                     the connection, and 200 of them (10 for processes) leave nothing behind.""", """
-                    {SHORT_LIVED_STAYS_OPEN}. {SHORT_LIVED_ANSWERS_MORE}. {SHORT_LIVED_REFUSED}; or {SHORT_LIVED_START_DIES}. Sockets left open:
+                    {SHORT_LIVED_STAYS_OPEN}. {SHORT_LIVED_ANSWERS_MORE}. {SHORT_LIVED_REFUSED}; or {SHORT_LIVED_START_DIES}, or {SHORT_LIVED_NO_READY}. Sockets left open:
                     {EVERY_CONNECTION_LEAKS}, or {SOME_CONNECTIONS_LEAK}; in lesson 2, {PARENT_HOLDS}."""),
 
             check("limits.oversized-line", CheckGroup.LIMITS, "more than --max-line bytes without LF: the connection is closed, others are still served")

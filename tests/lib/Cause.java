@@ -96,6 +96,8 @@ enum Cause {
             + "mode closes a connection once its first line is answered"),
     SHORT_LIVED_START_DIES(Where.ECHO, "with --short-lived the server died as it started (its last lines above say which "
             + "exception, and where): it takes the option, but its start with it fails"),
+    SHORT_LIVED_NO_READY(Where.ECHO, "with --short-lived the server ran on but closed its standard output without the "
+            + "ready line: it prints that line in every mode (SPEC §3), once its socket listens"),
     SHORT_LIVED_STAYS_OPEN(Where.ECHO, "with --short-lived the connection stays open after its first reply: when "
             + "framing.read returns false, the echo loop must end (ending = framing.ending()) and close the socket"),
     SHORT_LIVED_ANSWERS_MORE(Where.ECHO, "with --short-lived more came after the first reply: the connection ends once the "

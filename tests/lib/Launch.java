@@ -71,8 +71,10 @@ final class Launch {
     private Ready readyLine;
     private String failure;
     private boolean timedOut;
+    private boolean ranOn;
     private Thread stderrDrain;
     private boolean stopped;
+    private long checkMark = -1;
     // Stops the server if the suite's JVM ends first; removed once the server is stopped.
     private final Thread hook = new Thread(this::stop, "stop-launched-server");
 
@@ -107,6 +109,7 @@ final class Launch {
             launch.failure = e.getCause().getMessage();
         }
         if (launch.readyLine == null) {
+            launch.ranOn = process.isAlive();
             launch.stop();
         }
         return launch;
@@ -123,6 +126,11 @@ final class Launch {
     /** Whether the server, still running, printed no ready line in time (it was stopped then): a slow start. */
     boolean timedOut() {
         return timedOut;
+    }
+
+    /** Whether the server was still running when it gave no ready line (it was stopped then), a slow start or not. */
+    boolean ranOn() {
+        return ranOn;
     }
 
     /** The ready line, or null when the server never printed one. */
@@ -168,6 +176,20 @@ final class Launch {
     /** A mark in the server's standard error, to get the lines written after it. */
     synchronized long stderrMark() {
         return stderrCount;
+    }
+
+    /**
+     * Starts a check's share of the server's standard error, and returns its mark. The first check of this launch also
+     * owns what the server wrote before it: the suite's own first connection (is it reachable?) may have ended it.
+     */
+    synchronized long beginCheck() {
+        checkMark = checkMark < 0 ? 0 : stderrCount;
+        return checkMark;
+    }
+
+    /** The mark of the check under way ({@link #beginCheck}); 0 before the first. */
+    synchronized long checkMark() {
+        return Math.max(0, checkMark);
     }
 
     /** The lines the server wrote to standard error since {@code mark} (the last ones, at most {@code max}). */

@@ -38,7 +38,7 @@ final class Probe {
         this.entry = entry;
         this.options = options;
         var launch = target.launch();
-        this.context = new Finding.Context(entry.rule(), target::knownModel, launch, launch == null ? 0 : launch.stderrMark());
+        this.context = new Finding.Context(entry.rule(), target::knownModel, launch, launch == null ? 0 : launch.checkMark());
     }
 
     Target target() {

@@ -161,7 +161,7 @@ final class Suite {
             var entry = entry(context).orElseThrow();
             var session = TestRun.session(context, Run.class).session();
             session.ensureServer();
-            context.getStore(HERE).put(Long.class, session.target().launch() == null ? 0L : session.target().launch().stderrMark());
+            context.getStore(HERE).put(Long.class, session.target().launch() == null ? 0L : session.target().launch().beginCheck());
             context.getStore(HERE).put(Integer.class, session.target().sockets());
             var gone = session.gone();
             if (gone.isPresent()) {

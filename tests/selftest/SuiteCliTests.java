@@ -74,6 +74,17 @@ class SuiteCliTests {
     }
 
     @Test
+    @DisplayName("suite: a second server that closes its standard output without a ready line and runs on fails stream.short-lived as such")
+    void shortLivedNoReady() {
+        // With --short-lived this server closes its standard output and sleeps (at most 30 s, stopped by its pid).
+        var launch = "bash -c 'case \" $* \" in *\" --short-lived \"*) exec sleep 30 >&-;; esac; exec python3 "
+                + Kit.ROOT.resolve("tests/correct/threaded_server.py") + " \"$@\"' server";
+        var run = conformance("--launch", launch, "--only", "echo.basic,framing.coalesced,stream.short-lived");
+        assertThat(run.out()).as(run.all()).contains("FAIL stream.short-lived", "closed its standard output before printing "
+                + "its ready line", Cause.SHORT_LIVED_NO_READY.template(), "2 passed, 1 failed").doesNotContain("died");
+    }
+
+    @Test
     @DisplayName("suite: a broken server's JSON, JUnit XML and Gradescope file carry the same score: its passed checks' points")
     void brokenServerScore() throws Exception {
         var dir = Files.createTempDirectory("echo-kit-reports");
