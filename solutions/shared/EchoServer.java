@@ -28,11 +28,10 @@ abstract class EchoServer extends Server {
             var framing = framing();
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
-            //> 2 Echo: read into buffer until in.read(buffer) returns -1 (the client's end of input);
-            //>   give each read's n bytes to framing.read(buffer, 0, n, reply), then write the reply to
-            //>   out (reply.writeTo(out), then reply.reset()) before reading again. When framing.read
-            //>   returns false, the connection ends: still write the reply, set ending to
-            //>   framing.ending(), and return. Count received and sent bytes for the log.
+            //> 2 Echo: read until the client's end of input; give the framing the bytes each read
+            //>   returned (those alone), and write its reply, emptied after, before reading again. When
+            //>   the framing says the connection ends, still write the reply, keep its reason as ending,
+            //>   and return. Count received and sent bytes for the log. (./jbang check 1 --hint 2)
             for (int n; (n = in.read(buffer)) != -1; ) {
                 received += n;
                 boolean more = framing.read(buffer, 0, n, reply);

@@ -218,6 +218,15 @@ class RobustChecks {
             case THREAD_POOL -> workers + (target.queue() > 0 ? target.queue() : 64);
             case null, default -> n;
         };
+        // A thread per client waits for its slot before accept (SPEC §3: past the cap, in the backlog or closed): a
+        // connection held past the cap in every reading was accepted before a slot was free.
+        if ((p.model() == Model.MULTI_THREADED || p.model() == Model.VIRTUAL_THREADS) && held > socketBound
+                && held <= socketBound + Probe.FLOOD_FD_SLACK) {
+            throw p.observed(seen + "the server held %d accepted connections at once, %d past --max-clients %d, in every "
+                            + "reading 200 ms apart", held, held - socketBound, maxClients)
+                    .cause(Cause.ACCEPTS_BEFORE_SLOT)
+                    .error();
+        }
         // Connections the server has accepted and holds, however many descriptors it keeps for each.
         if (held > socketBound + Probe.FLOOD_FD_SLACK) {
             // A queue without bound gives its sockets back once the clients left (its workers meet their end); a

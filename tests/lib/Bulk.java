@@ -3,6 +3,7 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -77,7 +78,7 @@ final class Bulk {
                 }
                 int mismatch = Arrays.mismatch(buffer, 0, n, expected, received, Math.min(expected.length, received + n));
                 if (mismatch >= 0) {
-                    throw differs(what, expected, received + mismatch, atLeast(32, in, Arrays.copyOfRange(buffer, mismatch, n)));
+                    throw differs(what, expected, received + mismatch, atLeast(512, in, Arrays.copyOfRange(buffer, mismatch, n)));
                 }
                 received += n;
                 if (!paused && received > expected.length / 4) {
@@ -128,33 +129,23 @@ final class Bulk {
                 .detail(Bytes.compare(Arrays.copyOfRange(expected, Math.max(0, at - 32), Math.min(expected.length, at + 32)),
                         Bytes.concat(Arrays.copyOfRange(expected, Math.max(0, at - 32), at),
                                 Arrays.copyOf(rest, Math.min(rest.length, 32)))));
-        int resumed = resumesAt(expected, at, rest);
-        if (resumed > at) {
-            return finding.detail("bytes %d to %d (%s) are missing: what came next is what was sent from byte %d on"
-                            .formatted(at, resumed - 1, Bytes.count(resumed - at), resumed))
-                    .cause(Cause.PARTIAL_WRITE_DROPPED)
+        var kept = target.raw() ? new byte[0] : Diagnosis.keptAgain(expected, at, rest, target.prefix());
+        if (kept.length > 0) {
+            return finding.detail("before a line's own bytes came %s that began a line sent before: %s"
+                            .formatted(Bytes.count(kept.length), Bytes.text(kept)))
+                    .cause(Cause.KEPT_AGAIN)
                     .error();
         }
+        int resumed = Diagnosis.resumesAt(expected, at, rest);
+        if (resumed > at) {
+            // A blocking write takes every byte: only a non-blocking server (or one of no known model) drops a write's rest.
+            var model = target.knownModel();
+            finding.detail("bytes %d to %d (%s) are missing: what came next is what was sent from byte %d on"
+                    .formatted(at, resumed - 1, Bytes.count(resumed - at), resumed));
+            return (model == Model.EVENT_LOOP ? finding.causes(List.of(Cause.PARTIAL_WRITE_DROPPED.with(), Cause.QUEUED_SHARED.with()))
+                    : model == null ? finding.cause(Cause.PARTIAL_WRITE_DROPPED) : finding.cause(Cause.BYTES_LOST)).error();
+        }
         return finding.cause(target.raw() ? Cause.BYTES_CHANGED : Cause.DIFFERS_UNDER_LOAD).error();
-    }
-
-    /**
-     * Where in {@code expected}, past {@code at}, the {@code observed} bytes (at least 16 of them) are found again:
-     * the end of a gap of lost bytes, however long (a server that drops what a full socket did not take may lose most of
-     * the stream while the client does not read); -1 when they are not.
-     */
-    static int resumesAt(byte[] expected, int at, byte[] observed) {
-        int n = Math.min(observed.length, 32);
-        if (n < 16) {
-            return -1;
-        }
-        byte first = observed[0];
-        for (int from = at + 1, last = expected.length - n; from <= last; from++) {
-            if (expected[from] == first && Arrays.equals(expected, from, from + n, observed, 0, n)) {
-                return from;
-            }
-        }
-        return -1;
     }
 
     // What the server has read of what we sent: all of it but what waits in our send queue and its receive queue.

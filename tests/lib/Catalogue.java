@@ -241,7 +241,7 @@ final class Catalogue {
                     .teaches(MODEL_LESSON, 0).reliesOn("concurrency.model", "cleanup.fds", "cleanup.threads", "cleanup.zombies", "robust.reset").explained("""
                     500 clients at once must not make the server start 500 threads or processes, or hold 500 sockets
                     past its bounds; after they leave, it gives everything back.""", """
-                    Cap what each client costs: {CLIENTS_UNCAPPED}; bound the pool's queue ({QUEUE_UNBOUNDED}), and
+                    Cap what each client costs: {CLIENTS_UNCAPPED}, a slot before accept ({ACCEPTS_BEFORE_SLOT}); bound the pool's queue ({QUEUE_UNBOUNDED}), and
                     close whom it refuses ({REFUSED_NOT_CLOSED}; {REJECTED_UNCAUGHT}); cap children
                     ({CHILDREN_UNCAPPED}), a slot taken before accept ({ACCEPTS_PAST_CAP})."""),
 

@@ -50,8 +50,8 @@ enum Cause {
             + "not written before close"),
     REPLY_DIFFERS(Where.ECHO, "the reply differs from what was sent: echo exactly the bytes read, in order, each complete "
             + "line once"),
-    WHOLE_BUFFER_WRITTEN(Where.ECHO, "NUL bytes from an unused part of a buffer came back: write(buffer) sends the whole "
-            + "array; write(buffer, 0, n) sends the n bytes read"),
+    WHOLE_BUFFER_WRITTEN(Where.ECHO, "NUL bytes from an unused part of a buffer came back: the whole array was used where "
+            + "only the n bytes read belong; framing.read(buffer, 0, n, reply) and write(buffer, 0, n), not buffer.length"),
 
     // Framing: lines in a byte stream.
     NO_PREFIX(Where.ECHO, "no prefix: every reply starts with PREFIX (--prefix, default 'server echo# ')"),
@@ -59,6 +59,8 @@ enum Cause {
             + "instead of per line; TCP is a byte stream, so one line can arrive in several reads"),
     FEWER_PREFIXES(Where.ECHO, "fewer prefixes than lines (%s for %s): when one read holds several lines, each needs its "
             + "own PREFIX; find every LF in the bytes read"),
+    KEPT_AGAIN(Where.ECHO, "bytes kept from an earlier line came again in front of a later one: what is kept of a line "
+            + "whose LF has not come must be emptied once that line is answered (partialLength = 0)"),
     REPLY_PER_READ(Where.ECHO, "the server answers each read instead of each line: it must keep the bytes until the LF "
             + "arrives, then write PREFIX + the whole line once"),
     LF_MISSING(Where.ECHO, "the reply lacks its LF: readLine() drops the line terminator and print() does not put it "
@@ -112,6 +114,10 @@ enum Cause {
             + "nothing else: it must not echo part of the line as if it were complete"),
     PARTIAL_WRITE_DROPPED(Where.MODEL, "replies were lost: a write that took part of the bytes (a non-blocking socket may) "
             + "had the rest dropped instead of kept for later"),
+    QUEUED_SHARED(Where.EVENT_LOOP, "later bytes came where earlier ones belong: a reply queued for later shares the buffer "
+            + "that the next read's replies overwrite; queue a copy of what is left"),
+    BYTES_LOST(Where.ECHO, "bytes were lost from the stream: a reply buffer emptied (or reused) before all of it was "
+            + "written, or only part of it written"),
     OWED_NOT_WRITTEN(Where.MODEL, "replies were lost: a write that took part of the bytes (a non-blocking socket may) had "
             + "the rest dropped, or what was owed was not written before the close"),
     BYTES_CHANGED(Where.ECHO, "bytes were changed or reordered: is a buffer reused (or shared) before it was written?"),
@@ -143,7 +149,11 @@ enum Cause {
     THREADS_UNCAPPED(Where.MODEL, "threads are not capped: acquire a slot (--max-clients) before accepting, so that past it "
             + "clients wait in the backlog"),
     LOOP_OR_POOL_UNBOUNDED(Where.MODEL, "threads grow with clients: the pool or the loop is not bounded"),
-    CLIENTS_UNCAPPED(Where.MODEL, "the server accepts every client at once: accept only while a slot is free (--max-clients)"),
+    CLIENTS_UNCAPPED(Where.MODEL, "the server accepts every client at once: accept only while a slot is free (--max-clients), "
+            + "and give the slot back only once the client's thread has served it"),
+    ACCEPTS_BEFORE_SLOT(Where.MODEL, "the server accepts a client before a slot is free: at --max-clients it holds an "
+            + "accepted connection that no thread serves; take the slot (slots.acquire()) before accept(), so that past "
+            + "the cap clients wait in the backlog"),
     QUEUE_UNBOUNDED(Where.MODEL, "the server holds more clients than its workers and queue: the queue is unbounded (a "
             + "LinkedBlockingQueue without capacity, Executors.newFixedThreadPool): bound it and close the client when it "
             + "is full"),

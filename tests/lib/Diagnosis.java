@@ -41,6 +41,11 @@ final class Diagnosis {
         }
         var b = seen.got();
         var expected = seen.expected();
+        int differs = Arrays.mismatch(expected, b);
+        if (!seen.raw() && differs > 0 && differs < Math.min(expected.length, b.length)
+                && keptAgain(expected, differs, Arrays.copyOfRange(b, differs, b.length), seen.prefix()).length > 0) {
+            return List.of(Cause.KEPT_AGAIN.with());
+        }
         if (b.length == 0) {
             return List.of(switch (seen.end()) {
                 case TIMEOUT -> seen.side().notAccepted() ? Cause.NOT_ACCEPTED.with()
@@ -75,6 +80,10 @@ final class Diagnosis {
         if (questionMarks(expected, b)) {
             causes.add(Cause.ENCODED_AS_QUESTION.with());
         }
+        // NUL bytes of a whole buffer explain the other differences (a missing prefix, say): told first.
+        if (indexOf(b, new byte[] {0, 0, 0, 0}, 0) >= 0 && indexOf(expected, new byte[] {0, 0, 0, 0}, 0) < 0) {
+            causes.add(Cause.WHOLE_BUFFER_WRITTEN.with());
+        }
         var prefix = seen.prefix();
         if (!seen.raw() && prefix.length > 0) {
             int want = count(expected, prefix);
@@ -87,8 +96,10 @@ final class Diagnosis {
                 causes.add(Cause.NO_PREFIX.with());
             }
         }
-        if (indexOf(b, new byte[] {0, 0, 0, 0}, 0) >= 0 && indexOf(expected, new byte[] {0, 0, 0, 0}, 0) < 0) {
-            causes.add(Cause.WHOLE_BUFFER_WRITTEN.with());
+        if (causes.isEmpty() && seen.model() == Model.EVENT_LOOP && differs >= 0
+                && resumesAt(expected, differs, Arrays.copyOfRange(b, differs, b.length)) > differs) {
+            // Later bytes where earlier ones belong: as many as expected, a queued reply overwritten; fewer, dropped.
+            causes.add(b.length >= expected.length ? Cause.QUEUED_SHARED.with() : Cause.PARTIAL_WRITE_DROPPED.with());
         }
         if (causes.isEmpty()) {
             causes.add(Cause.REPLY_DIFFERS.with());
@@ -109,6 +120,69 @@ final class Diagnosis {
                 && Arrays.mismatch(got, expected.length, Math.min(got.length, 2 * expected.length), expected, 0,
                         Math.min(expected.length, got.length - expected.length)) < 0;
         return old || twice;
+    }
+
+    /**
+     * The bytes that came, in line mode, between PREFIX and a line's own bytes, when they began a line sent before
+     * (or this one): what was kept for an unfinished line, not emptied once it was answered. {@code at} is the first
+     * byte that differs, {@code rest} what came from there on; empty when the reply is not that.
+     */
+    static byte[] keptAgain(byte[] expected, int at, byte[] rest, byte[] prefix) {
+        int start = lastLf(expected, at - 1) + 1;
+        int content = start + prefix.length;
+        int end = indexOf(expected, LF, at);
+        int restEnd = indexOf(rest, LF, 0);
+        if (prefix.length == 0 || at < content || end < 0 || restEnd < 0
+                || !Arrays.equals(expected, start, content, prefix, 0, prefix.length)) {
+            return new byte[0];
+        }
+        var line = Arrays.copyOfRange(expected, content, end + 1);
+        var came = Bytes.concat(Arrays.copyOfRange(expected, content, at), Arrays.copyOf(rest, restEnd + 1));
+        int extra = came.length - line.length;
+        if (extra <= 0 || !Arrays.equals(came, extra, came.length, line, 0, line.length)) {
+            return new byte[0];
+        }
+        // They began this line, or one of the lines before it (a bounded look back).
+        for (int from = start, lines = 0; from >= 0 && lines < 1000; from = lastLf(expected, from - 2) + 1, lines++) {
+            int at0 = from + prefix.length;
+            if (at0 + extra <= expected.length && Arrays.equals(expected, at0, at0 + extra, came, 0, extra)) {
+                return Arrays.copyOf(came, extra);
+            }
+            if (from == 0) {
+                break;
+            }
+        }
+        return new byte[0];
+    }
+
+    private static final byte[] LF = {'\n'};
+
+    private static int lastLf(byte[] bytes, int from) {
+        for (int i = Math.min(from, bytes.length - 1); i >= 0; i--) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Where in {@code expected}, past {@code at}, the {@code observed} bytes (at least 16 of them) are found again:
+     * the end of a gap of lost bytes, however long (a server that drops what a full socket did not take may lose most of
+     * the stream while the client does not read); -1 when they are not.
+     */
+    static int resumesAt(byte[] expected, int at, byte[] observed) {
+        int n = Math.min(observed.length, 32);
+        if (n < 16) {
+            return -1;
+        }
+        byte first = observed[0];
+        for (int from = at + 1, last = expected.length - n; from <= last; from++) {
+            if (expected[from] == first && Arrays.equals(expected, from, from + n, observed, 0, n)) {
+                return from;
+            }
+        }
+        return -1;
     }
 
     static int indexOf(byte[] haystack, byte[] needle, int from) {

@@ -134,14 +134,16 @@ final class Finding {
         }
         var launch = context.launch();
         var thrown = launch == null ? List.<String>of() : launch.thrown(context.logMark());
+        // The first check of a launch owns what came before it (Launch.beginCheck), and says so.
+        var when = context.logMark() == 0 ? "since it started" : "during this check";
         if (!thrown.isEmpty()) {
             // A crash in plain sight: the exception, and where in the server's own code it came from.
-            s.append("\nthe server threw during this check:");
+            s.append("\nthe server threw ").append(when).append(':');
             thrown.forEach(l -> s.append("\n  | ").append(Sanitize.line(l)));
         }
         var log = launch == null ? List.<String>of() : launch.logSince(context.logMark(), 8);
         if (!log.isEmpty()) {
-            s.append("\nserver log during this check (last lines):");
+            s.append("\nserver log ").append(when).append(" (last lines):");
             log.forEach(l -> s.append("\n  | ").append(Sanitize.line(l)));
         }
         return s.toString();

@@ -89,6 +89,20 @@ class DiagnosisTests {
     }
 
     @Test
+    @DisplayName("diagnosis: the kept start of an earlier line in front of a later one is told as kept bytes not emptied")
+    void keptAgain() {
+        var expected = Bytes.of("server echo# abc\nserver echo# defgh\nserver echo# ij\n");
+        var kept = Bytes.of("server echo# abc\nserver echo# defgh\nserver echo# deij\n");
+        var other = Bytes.of("server echo# abc\nserver echo# defgh\nserver echo# xyij\n");
+        for (var got : List.of(kept, other)) {
+            var causes = Diagnosis.of(new Diagnosis.Seen(expected, got, Peer.End.COMPLETE, new byte[0], ACCEPTED, PREFIX, false,
+                    Model.SINGLE_THREADED)).stream().map(Cause.Likely::key).toList();
+            assertThat(causes).as(Bytes.text(got)).isEqualTo(got == kept ? List.of(Cause.KEPT_AGAIN) : List.of(Cause.REPLY_DIFFERS));
+        }
+        assertThat(Diagnosis.keptAgain(expected, 49, Bytes.of("deij\n"), PREFIX)).isEqualTo(Bytes.of("de"));
+    }
+
+    @Test
     @DisplayName("diagnosis: in raw mode no prefix is looked for; a measure fills its cause's sentence")
     void rawAndMeasures() {
         var seen = new Diagnosis.Seen(Bytes.of("hello"), Bytes.of("hellp"), Peer.End.COMPLETE, new byte[0], ACCEPTED,
@@ -116,16 +130,16 @@ class DiagnosisTests {
         var sent = new byte[100_000];
         new java.util.Random(7).nextBytes(sent);
         var resumed = java.util.Arrays.copyOfRange(sent, 5_000, 5_064);
-        assertThat(Bulk.resumesAt(sent, 1_000, resumed)).isEqualTo(5_000);
-        assertThat(Bulk.resumesAt(sent, 1_000, Bytes.of("nothing like what was sent!!"))).isEqualTo(-1);
+        assertThat(Diagnosis.resumesAt(sent, 1_000, resumed)).isEqualTo(5_000);
+        assertThat(Diagnosis.resumesAt(sent, 1_000, Bytes.of("nothing like what was sent!!"))).isEqualTo(-1);
         // A mismatch at the end of a read: the few bytes left are topped up from the stream before the gap is looked for.
         var tail = java.util.Arrays.copyOfRange(sent, 5_000, 5_003);
         var more = new java.io.ByteArrayInputStream(sent, 5_003, 1_000);
-        assertThat(Bulk.resumesAt(sent, 1_000, Bulk.atLeast(32, more, tail))).isEqualTo(5_000);
+        assertThat(Diagnosis.resumesAt(sent, 1_000, Bulk.atLeast(32, more, tail))).isEqualTo(5_000);
         // A gap of most of the stream: the client paused while the server dropped every write a full socket refused.
         var big = new byte[64 << 20];
         new java.util.Random(11).nextBytes(big);
-        assertThat(Bulk.resumesAt(big, 1_000, java.util.Arrays.copyOfRange(big, 60 << 20, (60 << 20) + 32))).isEqualTo(60 << 20);
+        assertThat(Diagnosis.resumesAt(big, 1_000, java.util.Arrays.copyOfRange(big, 60 << 20, (60 << 20) + 32))).isEqualTo(60 << 20);
     }
 
     @Test

@@ -125,7 +125,7 @@ class FaultTests {
             var check = run.report().getAsJsonArray("checks").asList().stream().map(c -> c.getAsJsonObject())
                     .filter(c -> c.get("id").getAsString().equals(first)).findFirst().orElseThrow();
             var filed = new Fault.Step(check.get("lesson").getAsInt(), check.get("todo").getAsInt());
-            steps.put(fault.name(), "%-22s %-20s %-18s %-22s %s".formatted(fault.step(), fault.name(), first, run.cause(first),
+            steps.put(fault.name(), "%-22s %-26s %-22s %-22s %s".formatted(fault.step(), fault.name(), first, run.cause(first),
                     filed.equals(fault.step()) ? "filed there" : "filed under " + filed));
             assertThat(filed).as("%s, a wrong step of %s: where %s's failure (%s) is filed; the lesson's hints.md Causes lines place it",
                     fault, fault.step(), first, run.cause(first)).isEqualTo(fault.step());
@@ -217,14 +217,14 @@ class FaultTests {
                 + "those, .: passes, blank: skipped, !: should fail and does not, ?: fails or is blocked against its header)\n");
         // Column numbers, tens above units.
         for (var digit : List.<IntUnaryOperator>of(n -> n / 10, n -> n % 10)) {
-            out.append("  %-24s".formatted(""));
+            out.append("  %-26s".formatted(""));
             for (int i = 1; i <= ids.size(); i++) {
                 out.append((char) ('0' + digit.applyAsInt(i)));
             }
             out.append('\n');
         }
         table.forEach((name, statuses) -> {
-            out.append("  %-24s".formatted(name));
+            out.append("  %-26s".formatted(name));
             var fault = faults.get(name);
             for (var id : ids) {
                 var status = statuses.getOrDefault(id, "skipped");
@@ -241,7 +241,7 @@ class FaultTests {
         });
         if (!steps.isEmpty()) {
             out.append("\n  wrong steps of the lessons: each fails under its TODO, with its cause\n");
-            out.append("  %-22s %-20s %-18s %-22s %s%n".formatted("step", "fault", "first check", "cause", "in the report"));
+            out.append("  %-22s %-26s %-22s %-22s %s%n".formatted("step", "fault", "first check", "cause", "in the report"));
             steps.values().stream().sorted().forEach(row -> out.append("  ").append(row).append('\n'));
         }
         out.append("  columns: ");

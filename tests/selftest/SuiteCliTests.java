@@ -74,6 +74,16 @@ class SuiteCliTests {
     }
 
     @Test
+    @DisplayName("suite: a server that dies of the suite's first connection, and ends slowly, is shown with its exception since it started")
+    void deathBeforeFirstCheck() {
+        // SlowToDie's trace comes at the suite's reachability connection, before echo.basic begins; it exits a second later.
+        var run = conformance("--launch", Kit.javaCommand("SlowToDie", Kit.newMark()), "--only", "echo.basic");
+        assertThat(run.out()).as(run.all()).contains("FAIL echo.basic", Cause.CHANNEL_BLOCKING.template(),
+                "the server threw since it started:", "at ChannelLeftBlocking.accept(ChannelLeftBlocking.java:")
+                .doesNotContain("it wrote nothing to its standard error");
+    }
+
+    @Test
     @DisplayName("suite: a second server that closes its standard output without a ready line and runs on fails stream.short-lived as such")
     void shortLivedNoReady() {
         // With --short-lived this server closes its standard output and sleeps (at most 30 s, stopped by its pid).
