@@ -29,7 +29,7 @@ abstract class EchoServer extends Server {
             var buffer = new byte[8192];
             var reply = new ByteArrayOutputStream();
             //> 2 Echo: read until the client's end of input; give the framing the bytes each read
-            //>   returned (those alone), and write its reply, emptied after, before reading again. When
+            //>   returned (those alone), and write its reply, then empty it, before reading again. When
             //>   the framing says the connection ends, still write the reply, keep its reason as ending,
             //>   and return. Count received and sent bytes for the log. (./jbang check 1 --hint 2)
             for (int n; (n = in.read(buffer)) != -1; ) {

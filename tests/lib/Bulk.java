@@ -3,7 +3,6 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -138,12 +137,10 @@ final class Bulk {
         }
         int resumed = Diagnosis.resumesAt(expected, at, rest);
         if (resumed > at) {
-            // A blocking write takes every byte: only a non-blocking server (or one of no known model) drops a write's rest.
-            var model = target.knownModel();
-            finding.detail("bytes %d to %d (%s) are missing: what came next is what was sent from byte %d on"
-                    .formatted(at, resumed - 1, Bytes.count(resumed - at), resumed));
-            return (model == Model.EVENT_LOOP ? finding.causes(List.of(Cause.PARTIAL_WRITE_DROPPED.with(), Cause.QUEUED_SHARED.with()))
-                    : model == null ? finding.cause(Cause.PARTIAL_WRITE_DROPPED) : finding.cause(Cause.BYTES_LOST)).error();
+            return finding.detail("bytes %d to %d (%s) are missing: what came next is what was sent from byte %d on"
+                            .formatted(at, resumed - 1, Bytes.count(resumed - at), resumed))
+                    .causes(Diagnosis.ofGap(target.knownModel()).stream().map(c -> c.with()).toList())
+                    .error();
         }
         return finding.cause(target.raw() ? Cause.BYTES_CHANGED : Cause.DIFFERS_UNDER_LOAD).error();
     }

@@ -151,9 +151,9 @@ enum Cause {
     LOOP_OR_POOL_UNBOUNDED(Where.MODEL, "threads grow with clients: the pool or the loop is not bounded"),
     CLIENTS_UNCAPPED(Where.MODEL, "the server accepts every client at once: accept only while a slot is free (--max-clients), "
             + "and give the slot back only once the client's thread has served it"),
-    ACCEPTS_BEFORE_SLOT(Where.MODEL, "the server accepts a client before a slot is free: at --max-clients it holds an "
-            + "accepted connection that no thread serves; take the slot (slots.acquire()) before accept(), so that past "
-            + "the cap clients wait in the backlog"),
+    ACCEPTS_BEFORE_SLOT(Where.MODEL, "the server accepts a client before a slot is free (at --max-clients an accepted "
+            + "connection waits for its thread), or its cap is above --max-clients: take the slot (slots.acquire()) "
+            + "before accept(), so that past the cap clients wait in the backlog"),
     QUEUE_UNBOUNDED(Where.MODEL, "the server holds more clients than its workers and queue: the queue is unbounded (a "
             + "LinkedBlockingQueue without capacity, Executors.newFixedThreadPool): bound it and close the client when it "
             + "is full"),

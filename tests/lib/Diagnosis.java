@@ -90,7 +90,8 @@ final class Diagnosis {
             int got = count(b, prefix);
             if (got > want && causes.isEmpty()) {
                 causes.add(Cause.PREFIX_PER_READ.with(got, want));
-            } else if (got < want && indexOf(b, prefix, 0) == 0) {
+            } else if (got < want && indexOf(b, prefix, 0) == 0 && got < count(b, LF)) {
+                // Lines that came without their prefix; whole lines missing, prefix and all, are another defect.
                 causes.add(Cause.FEWER_PREFIXES.with(got, want));
             } else if (got == 0) {
                 causes.add(Cause.NO_PREFIX.with());
@@ -164,6 +165,15 @@ final class Diagnosis {
             }
         }
         return -1;
+    }
+
+    /**
+     * The likely causes of a gap of lost bytes in a long stream, by model: a blocking write takes every byte, so only a
+     * non-blocking server (or one of no known model) drops a write's rest, or queues it without a copy.
+     */
+    static List<Cause> ofGap(Model model) {
+        return model == Model.EVENT_LOOP ? List.of(Cause.PARTIAL_WRITE_DROPPED, Cause.QUEUED_SHARED)
+                : model == null ? List.of(Cause.PARTIAL_WRITE_DROPPED) : List.of(Cause.BYTES_LOST);
     }
 
     /**

@@ -1,4 +1,5 @@
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -100,6 +101,32 @@ class DiagnosisTests {
             assertThat(causes).as(Bytes.text(got)).isEqualTo(got == kept ? List.of(Cause.KEPT_AGAIN) : List.of(Cause.REPLY_DIFFERS));
         }
         assertThat(Diagnosis.keptAgain(expected, 49, Bytes.of("deij\n"), PREFIX)).isEqualTo(Bytes.of("de"));
+    }
+
+    @Test
+    @DisplayName("diagnosis: later bytes where earlier ones belong are an event loop's queue (overwritten, or dropped), never a blocking server's")
+    void laterBytes() {
+        var lines = java.util.stream.IntStream.range(0, 40).mapToObj("line %02d of the stream\n"::formatted).toList();
+        var expected = replies(lines);
+        // From line 10 on, what came is line 20 on: as many bytes (a queued view overwritten), or fewer (dropped).
+        var overwritten = replies(Stream.of(lines.subList(0, 10), lines.subList(20, 40), lines.subList(10, 20)).flatMap(List::stream).toList());
+        var dropped = replies(Stream.of(lines.subList(0, 10), lines.subList(20, 40)).flatMap(List::stream).toList());
+        assertThat(diagnosed(expected, overwritten, Model.EVENT_LOOP)).containsExactly(Cause.QUEUED_SHARED);
+        assertThat(diagnosed(expected, dropped, Model.EVENT_LOOP)).containsExactly(Cause.PARTIAL_WRITE_DROPPED);
+        assertThat(diagnosed(expected, overwritten, Model.MULTI_THREADED)).containsExactly(Cause.REPLY_DIFFERS);
+        assertThat(Diagnosis.ofGap(Model.SINGLE_THREADED)).containsExactly(Cause.BYTES_LOST);
+        assertThat(Diagnosis.ofGap(Model.EVENT_LOOP)).containsExactly(Cause.PARTIAL_WRITE_DROPPED, Cause.QUEUED_SHARED);
+        assertThat(Diagnosis.ofGap(null)).containsExactly(Cause.PARTIAL_WRITE_DROPPED);
+    }
+
+    // Each line with its prefix.
+    private static byte[] replies(List<String> lines) {
+        return Bytes.of(lines.stream().map(l -> "server echo# " + l).reduce("", String::concat));
+    }
+
+    private static List<Cause> diagnosed(byte[] expected, byte[] got, Model model) {
+        return Diagnosis.of(new Diagnosis.Seen(expected, got, Peer.End.COMPLETE, new byte[0], ACCEPTED, PREFIX, false, model))
+                .stream().map(Cause.Likely::key).toList();
     }
 
     @Test
